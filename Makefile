@@ -1,0 +1,54 @@
+# district-sim: `make run` then `make test`. The Makefile finds a Python >= 3.12 by itself
+# (tools/find-python), builds .venv from pyproject.toml + requirements.lock, and reuses it.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SCENARIO ?= scenarios/woodworking_kaluga.yaml
+ARGS ?=
+
+.PHONY: run test test-all lint format lock clean help
+
+help:
+	@echo "make run [SCENARIO=scenarios/food_tambov.yaml] [ARGS='--workers 2']  run a scenario"
+	@echo "make test       quick test suite (what CI runs)"
+	@echo "make test-all   every test, the long statistical checks too"
+	@echo "make lint       ruff"
+	@echo "make lock       refresh requirements.lock from the current .venv"
+	@echo "make clean      remove .venv and caches"
+
+$(STAMP): pyproject.toml requirements.lock
+	@py=$$(sh tools/find-python) || exit 1; \
+	echo "Using $$py ($$($$py --version 2>&1)) for $(VENV)"; \
+	if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then rm -rf $(VENV); fi; \
+	[ -x $(PY) ] || $$py -m venv $(VENV) || { echo "could not create $(VENV) with $$py" >&2; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) simulate.py $(SCENARIO) $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest -m "not slow" -q
+
+test-all: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+lock: $(STAMP)
+	@{ head -n 2 requirements.lock; $(PY) -m pip freeze --all --exclude-editable | grep -v -e "^district-sim" -e "^pip=="; } > requirements.lock.new
+	@mv requirements.lock.new requirements.lock
+	@echo "requirements.lock refreshed"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,158 @@
+"""Command line: ``python simulate.py [run] SCENARIO.yaml [options]``.
+
+Bad input ends with exit status 2 and one line on stderr; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .scenario_io import ScenarioError
+
+SUBCOMMANDS = ("run",)
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+HEADLINE = ("profit", "output", "lost_sales", "utilization", "unit_cost", "firms_active")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the problem."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive(kind: str, upper: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{kind} must be a whole number, got '{text}'") from None
+        if not 1 <= value <= upper:
+            raise argparse.ArgumentTypeError(f"{kind} must be between 1 and {upper:,}, got {value}")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="simulate.py",
+        description="district-sim: the same firms in an industrial district and alone, compared with "
+        "confidence intervals. 'simulate.py FILE.yaml' is short for 'simulate.py run FILE.yaml'.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    run = sub.add_parser("run", help="run every regime of a scenario file and write a results folder",
+                         description="Run every regime of a scenario with common random numbers.")
+    run.add_argument("scenario", type=Path, help="scenario file (YAML), e.g. scenarios/woodworking_kaluga.yaml")
+    run.add_argument("--replications", type=_positive("--replications", 100_000), metavar="N",
+                     help="replications per regime (default: from the file)")
+    run.add_argument("--steps", type=_positive("--steps", 100_000), metavar="WEEKS",
+                     help="weeks to simulate (default: from the file)")
+    run.add_argument("--seed", type=int, metavar="INT", help="root seed (default: from the file)")
+    run.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY.PATH=VALUE",
+                     help="override one scenario value, e.g. --set district.coordination_cost=3 (repeatable)")
+    run.add_argument("--workers", type=_positive("--workers", 256), default=1, metavar="K",
+                     help="worker processes (default 1); results do not depend on K")
+    run.add_argument("--out", type=Path, metavar="DIR",
+                     help="results folder (default results/<scenario>/<timestamp>/)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    return parser
+
+
+def _normalise_argv(argv: list[str]) -> list[str]:
+    """Let ``simulate.py FILE.yaml ...`` stand for ``simulate.py run FILE.yaml ...``."""
+    first = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    if first is not None and argv[first] not in SUBCOMMANDS:
+        return [*argv[:first], "run", *argv[first:]]
+    return argv
+
+
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return "n/a"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def _print_headline(effects, out: Path) -> None:
+    print(f"Results: {out}")
+    if effects.empty:
+        return
+    print("Paired effects on horizon averages (regime minus baseline, 95% CI):")
+    for _, row in effects[effects["metric"].isin(HEADLINE)].iterrows():
+        rel = f"{100 * row['rel_diff']:+.1f}%" if math.isfinite(row["rel_diff"]) else ""
+        print(f"  {row['regime']:>12}  {row['label']:<22} {_fmt(row['diff_mean']):>10} "
+              f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}] {row['unit']} {rel}")
+
+
+def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
+    from tqdm import tqdm
+
+    from .experiment import run_experiment
+    from .output import default_destination, git_commit, prepare_destination, versions, write_results
+    from .scenario_io import load_experiment
+    from .stats import effects_table
+
+    sets = list(args.sets)
+    for key in ("replications", "steps", "seed"):
+        value = getattr(args, key)
+        if value is not None:
+            sets.append(f"{key}={value}")
+    exp = load_experiment(args.scenario, sets)
+    started = datetime.now(UTC)
+    stamp = started.strftime("%Y%m%d-%H%M%S")
+    out = args.out if args.out is not None else default_destination(Path("results"), exp.name, stamp)
+    prepare_destination(out)
+    runs = len(exp.regimes) * exp.base.replications
+    t0 = time.perf_counter()
+    with tqdm(total=runs, unit="run", disable=args.quiet, file=sys.stderr,
+              desc=f"{exp.name}: {len(exp.regimes)} regimes x {exp.base.replications} replications") as bar:
+        results = run_experiment(exp, workers=args.workers, on_run_done=bar.update)
+    wall = time.perf_counter() - t0
+    manifest = {
+        "command": ["simulate.py", *argv],
+        "scenario_source": str(args.scenario),
+        "scenario_name": exp.name,
+        "root_seed": exp.base.seed,
+        "seeding": "numpy SeedSequence(entropy=root_seed, spawn_key=(replication, stream)); "
+                   "streams: see model/rng.py; identical across regimes",
+        "replications": exp.base.replications,
+        "steps": exp.base.steps,
+        "regimes": list(exp.regimes),
+        "baseline": exp.baseline,
+        "workers": args.workers,
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "wall_seconds": round(wall, 3),
+    }
+    write_results(out, exp, results, manifest)
+    if not args.quiet:
+        _print_headline(effects_table(results), out)
+    else:
+        print(f"Results: {out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(_normalise_argv(argv))
+    if args.command is None:
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return cmd_run(args, argv)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted: no results folder was written", file=sys.stderr)
+        return EXIT_INTERRUPTED

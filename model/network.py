@@ -1,0 +1,107 @@
+"""Partner network among district members and the clearing of idle stage capacity over it.
+
+Both are vectorised over links: no Python loop over firms or pairs. Links are undirected and
+stored as two directed edges, ``buyer -> seller`` in each direction, so every edge can carry
+trade either way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def random_partner_links(members: np.ndarray, partners: int, rng: np.random.Generator) -> np.ndarray:
+    """Undirected links among ``members``: each member draws ``partners`` others at random.
+
+    Returns an array of shape (L, 2) with ``a < b`` in each row, sorted and without duplicates.
+    A member can end with more than ``partners`` links (others drew it) and, when its own
+    draws repeat, fewer from its own side. With ``partners >= m - 1`` the network is complete.
+    """
+    m = members.size
+    if m < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    if partners >= m - 1:
+        return complete_links(members)
+    offsets = rng.integers(1, m, size=(m, partners))
+    own = np.arange(m)[:, None]
+    other = (own + offsets) % m
+    a = np.broadcast_to(own, other.shape).ravel()
+    b = other.ravel()
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    key = np.unique(lo * m + hi)
+    return np.column_stack((members[key // m], members[key % m]))
+
+
+def complete_links(members: np.ndarray) -> np.ndarray:
+    """Every pair of members, as undirected links (a < b)."""
+    a, b = np.triu_indices(members.size, k=1)
+    return np.column_stack((members[a], members[b])).astype(np.int64)
+
+
+def directed_edges(links: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Buyer and seller arrays of the two directed edges of each undirected link.
+
+    Edge ``e`` and edge ``e + L`` are the two directions of link ``e``.
+    """
+    buyer = np.concatenate((links[:, 0], links[:, 1]))
+    seller = np.concatenate((links[:, 1], links[:, 0]))
+    return buyer, seller
+
+
+def clear(
+    need: np.ndarray,
+    idle: np.ndarray,
+    buyer: np.ndarray,
+    seller: np.ndarray,
+    weight: np.ndarray,
+    rounds: int,
+) -> np.ndarray:
+    """Allocate buyers' stage shortfalls to partners' idle stage capacity.
+
+    Each round, every buyer splits what it still needs at a stage over its eligible partners
+    in proportion to ``weight * partner's remaining idle capacity``; every seller that is asked
+    for more than it has scales all requests down by the same factor. Unfilled needs go round
+    again. All firms act at once, so the result does not depend on storage order.
+
+    Args:
+        need: (N, S) units each firm still needs at each stage.
+        idle: (N, S) units of spare capacity each firm offers at each stage.
+        buyer, seller: (E,) firm indices of each directed edge.
+        weight: (E, S) non-negative preference for the edge at each stage (0 = not eligible).
+        rounds: rounds of clearing.
+
+    Returns:
+        (E, S) units of stage work the seller of each edge does for its buyer.
+    """
+    n, s = need.shape
+    size = n * s
+    cols = np.arange(s)
+    bidx = (buyer[:, None] * s + cols).ravel()
+    sidx = (seller[:, None] * s + cols).ravel()
+    w_edge = weight.ravel()
+    rest_need = need.ravel().copy()
+    rest_idle = idle.ravel().copy()
+    got = np.zeros(bidx.size)
+    for _ in range(rounds):
+        w = w_edge * rest_idle[sidx]
+        w_total = np.bincount(bidx, w, minlength=size)[bidx]
+        share = np.divide(w, w_total, out=np.zeros_like(w), where=w_total > 0)
+        req = rest_need[bidx] * share
+        asked = np.bincount(sidx, req, minlength=size)
+        fill = np.minimum(1.0, np.divide(rest_idle, asked, out=np.ones(size), where=asked > 0))
+        g = req * fill[sidx]
+        if not g.any():
+            break
+        got += g
+        rest_need = np.maximum(rest_need - np.bincount(bidx, g, minlength=size), 0.0)
+        rest_idle = np.maximum(rest_idle - np.bincount(sidx, g, minlength=size), 0.0)
+    return got.reshape(-1, s)
+
+
+def per_firm(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Sum edge values (E,) or (E, S) onto firms by ``index``: (N,) or (N, S)."""
+    if values.ndim == 1:
+        return np.bincount(index, values, minlength=n)
+    s = values.shape[1]
+    flat = (index[:, None] * s + np.arange(s)).ravel()
+    return np.bincount(flat, values.ravel(), minlength=n * s).reshape(n, s)

@@ -1,0 +1,101 @@
+"""The results folder: written under a temporary name and moved into place only when complete."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .charts import write_charts
+from .experiment import Results
+from .observers import METRICS
+from .scenario_io import Experiment, ScenarioError
+from .stats import effects_table, summary_table, timeseries_frame
+
+PACKAGES = ("mesa", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "matplotlib", "pyyaml", "tqdm")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SELECTION_WARNING = (
+    "Members and non-members are compared inside one run; unless membership is drawn at random "
+    "(as it is in this model), such a comparison carries selection effects."
+)
+
+
+def versions() -> dict[str, str]:
+    out = {"python": sys.version.split()[0]}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit() -> str | None:
+    """The project's git commit (with '+dirty' when the tree has changes), if available."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                              text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head}+dirty" if dirty else head
+
+
+def prepare_destination(out: Path) -> None:
+    """Refuse a destination that exists and is not an earlier results folder."""
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").exists())):
+        raise ScenarioError(f"--out {out}: exists and is not a results folder; choose another --out")
+
+
+def default_destination(root: Path, name: str, stamp: str) -> Path:
+    out = root / name / stamp
+    k = 1
+    while out.exists():
+        k += 1
+        out = root / name / f"{stamp}-{k}"
+    return out
+
+
+def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[str, Any]) -> Path:
+    """Write every result file into a temporary sibling of ``out``, then move it into place."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        tmp.mkdir()
+        with (tmp / "scenario.yaml").open("w", encoding="utf-8") as fh:
+            fh.write(f"# Resolved scenario from {exp.source}; run it again to reproduce these results.\n")
+            yaml.safe_dump(exp.resolved(), fh, sort_keys=False, allow_unicode=True)
+        timeseries_frame(results).to_parquet(tmp / "timeseries.parquet", index=False)
+        summary = summary_table(results)
+        effects = effects_table(results)
+        summary.to_csv(tmp / "summary.csv", index=False)
+        effects.to_csv(tmp / "effects.csv", index=False)
+        write_charts(results, effects, exp.name, tmp / "charts")
+        manifest = {
+            **manifest,
+            "metrics": {m.name: {"label": m.label, "unit": m.unit, "horizon_statistic": m.horizon,
+                                 "doc": m.doc} for m in METRICS},
+            "notes": [SELECTION_WARNING] if 0 < exp.base.district.membership_share < 1 else [],
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

@@ -1,0 +1,360 @@
+"""Loading scenario files: safe YAML with line numbers, ``extends:``, ``--set``, regimes.
+
+Every problem becomes a ``ScenarioError`` whose message is one line naming the file, the line
+and column, and the key path, e.g.::
+
+    scenarios/x.yaml:12:5: district.membership_shar: unknown key (did you mean 'membership_share'?)
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .params import Scenario
+
+TOP_LEVEL_EXTRA = ("extends", "regimes", "baseline")
+PAIRED_KEYS = ("seed", "replications", "steps", "name", "description")
+"""Keys a regime may not override: regimes are paired on them."""
+DEFAULT_REGIMES: dict[str, dict[str, Any]] = {
+    "standalone": {"district.membership_share": 0.0},
+    "district": {},
+}
+MAX_FILE_BYTES = 1_000_000
+MAX_EXTENDS_DEPTH = 20
+MAX_YAML_NODES = 100_000
+
+Path_ = tuple[str | int, ...]
+
+
+class ScenarioError(Exception):
+    """Bad input: the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A validated scenario file: one resolved ``Scenario`` per regime, baseline first."""
+
+    source: str
+    base: Scenario
+    regimes: dict[str, Scenario]
+    overrides: dict[str, dict[str, Any]]
+    baseline: str
+
+    @property
+    def name(self) -> str:
+        return self.base.name
+
+    def resolved(self) -> dict[str, Any]:
+        """The whole experiment as plain data; loading it again gives the same experiment."""
+        data = self.base.model_dump(mode="json")
+        data["regimes"] = copy.deepcopy(self.overrides)
+        data["baseline"] = self.baseline
+        return data
+
+
+# ---------------------------------------------------------------------------- YAML reading
+class _Loader(yaml.SafeLoader):
+    """Safe loader: only plain data; Python object tags are refused by SafeLoader itself."""
+
+
+def _where(origin: str, mark: yaml.Mark | None) -> str:
+    return f"{origin}:{mark.line + 1}:{mark.column + 1}" if mark is not None else origin
+
+
+def _positions(node: yaml.Node, origin: str) -> dict[Path_, str]:
+    """Map each key path of a composed document to 'file:line:col'; refuse duplicate keys."""
+    out: dict[Path_, str] = {(): _where(origin, node.start_mark)}
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, Path_]] = [(node, ())]
+    count = 0
+    while stack:
+        cur, path = stack.pop()
+        if id(cur) in seen:  # an alias: already walked once
+            continue
+        seen.add(id(cur))
+        count += 1
+        if count > MAX_YAML_NODES:
+            raise ScenarioError(f"{origin}: the file has more than {MAX_YAML_NODES} YAML nodes")
+        if isinstance(cur, yaml.MappingNode):
+            keys: set[str] = set()
+            for knode, vnode in cur.value:
+                key = knode.value if isinstance(knode, yaml.ScalarNode) else str(knode.value)
+                if key in keys:
+                    dotted = ".".join(str(p) for p in (*path, key))
+                    raise ScenarioError(f"{_where(origin, knode.start_mark)}: {dotted}: duplicate key")
+                keys.add(key)
+                out[(*path, key)] = _where(origin, knode.start_mark)
+                stack.append((vnode, (*path, key)))
+        elif isinstance(cur, yaml.SequenceNode):
+            for i, item in enumerate(cur.value):
+                out[(*path, i)] = _where(origin, item.start_mark)
+                stack.append((item, (*path, i)))
+    return out
+
+
+def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Path_, str]]:
+    """Read one YAML mapping safely; return it with the position of every key path."""
+    origin = str(path)
+    if not path.exists():
+        raise ScenarioError(f"{origin}: no such file")
+    if path.is_dir():
+        raise ScenarioError(f"{origin}: is a directory, not a scenario file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"{origin}: cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(f"{origin}: is {len(raw):,} bytes; a scenario file is at most {MAX_FILE_BYTES:,}")
+    if b"\x00" in raw:
+        raise ScenarioError(f"{origin}: is a binary file, not a YAML scenario")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{origin}: is not UTF-8 text (bad byte at offset {exc.start})") from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ScenarioError(f"{origin}: is empty; a scenario needs at least 'stages:'")
+        positions = _positions(node, origin)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        if "could not determine a constructor" in problem:
+            problem = f"tag refused ({problem.split('for the tag')[-1].strip()}): only plain data is allowed"
+        raise ScenarioError(f"{_where(origin, mark)}: YAML error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{origin}: YAML error: {str(exc).splitlines()[0]}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{positions[()]}: the top level must be a mapping of keys, not {type(data).__name__}")
+    return data, positions
+
+
+# ---------------------------------------------------------------------------- merging
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; anything else (lists included) is replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _load_chain(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], dict[Path_, str]]:
+    """Load a file and the files it ``extends:``, base first; positions from the file that set them."""
+    resolved = path.resolve()
+    if resolved in chain:
+        loop = " -> ".join(str(p.name) for p in (*chain, resolved))
+        raise ScenarioError(f"{path}: extends: circular chain ({loop})")
+    if len(chain) >= MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{path}: extends: chain longer than {MAX_EXTENDS_DEPTH} files")
+    data, positions = read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, positions
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(f"{positions[('extends',)]}: extends: must be a file name, relative to this file")
+    parent_path = path.parent / parent
+    if not parent_path.exists():
+        raise ScenarioError(f"{positions[('extends',)]}: extends: '{parent}' not found (looked in {path.parent})")
+    base, base_pos = _load_chain(parent_path, (*chain, resolved))
+    merged = _deep_merge(base, data)
+    return merged, {**base_pos, **positions}
+
+
+# ---------------------------------------------------------------------------- overrides
+def parse_assignment(text: str, flag: str = "--set") -> tuple[str, Any]:
+    """Parse ``a.b.c=value``; the value is read as YAML (numbers, true/false, lists)."""
+    if "=" not in text:
+        raise ScenarioError(f"{flag} {text}: expected KEY.PATH=VALUE")
+    key, _, value = text.partition("=")
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ScenarioError(f"{flag} {text}: the key path is empty or has an empty part")
+    try:
+        parsed = yaml.safe_load(value) if value.strip() else None
+    except yaml.YAMLError:
+        raise ScenarioError(f"{flag} {text}: cannot read the value '{value}'") from None
+    if parsed is None:
+        raise ScenarioError(f"{flag} {text}: missing value after '='")
+    return key, parsed
+
+
+def _set_path(data: dict[str, Any], key: str, value: Any, origin: str) -> Path_:
+    """Set a dotted path in nested data; list items by index or by their 'name'."""
+    parts = key.split(".")
+    cur: Any = data
+    path: list[str | int] = []
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(cur, list):
+            idx = _list_index(cur, part)
+            if idx is None:
+                names = [str(x.get("name")) for x in cur if isinstance(x, dict)]
+                raise ScenarioError(f"{origin}: {'.'.join(map(str, path))}: no item '{part}' (have: {', '.join(names)})")
+            path.append(idx)
+            if last:
+                cur[idx] = value
+            else:
+                cur = cur[idx]
+            continue
+        if not isinstance(cur, dict):
+            raise ScenarioError(f"{origin}: {'.'.join(map(str, path))} is a value, not a group of keys")
+        path.append(part)
+        if last:
+            cur[part] = value
+        else:
+            cur = cur.setdefault(part, {})
+    return tuple(path)
+
+
+def _list_index(items: list[Any], part: str) -> int | None:
+    if part.lstrip("-").isdigit():
+        idx = int(part)
+        return idx if 0 <= idx < len(items) else None
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == part:
+            return i
+    return None
+
+
+def _flatten(over: Any, prefix: str = "") -> dict[str, Any]:
+    """Regime overrides may be nested mappings or dotted keys; return dotted keys."""
+    out: dict[str, Any] = {}
+    for key, value in over.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(_flatten(value, f"{dotted}."))
+        else:
+            out[dotted] = value
+    return out
+
+
+# ---------------------------------------------------------------------------- validation
+def _field_names(loc: Path_) -> list[str]:
+    """Names valid at the parent of ``loc`` in the schema (for 'did you mean')."""
+    model: type[BaseModel] = Scenario
+    names: list[str] = [*Scenario.model_fields, *TOP_LEVEL_EXTRA]
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        target = next((a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if target is None:
+            return []
+        model = target
+        names = list(model.model_fields)
+    return names
+
+
+def _describe(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    loc = err["loc"]
+    if kind == "extra_forbidden":
+        guess = difflib.get_close_matches(str(loc[-1]), _field_names(loc), n=1)
+        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+        return f"unknown key{hint}"
+    if kind == "missing":
+        return "required key is missing"
+    msg = err["msg"]
+    value = err.get("input")
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number (got {value})"
+    if not isinstance(value, dict | list) and value is not None:
+        shown = repr(value) if isinstance(value, str) else value
+        return f"{msg[0].lower()}{msg[1:]} (got {shown})"
+    return f"{msg[0].lower()}{msg[1:]}"
+
+
+def _locate(positions: dict[Path_, str], loc: Path_, default: str) -> str:
+    for cut in range(len(loc), -1, -1):
+        where = positions.get(tuple(loc[:cut]))
+        if where is not None:
+            return where
+    return default
+
+
+def validate(data: dict[str, Any], positions: dict[Path_, str], origin: str, context: str = "") -> Scenario:
+    """Validate plain data as a Scenario; the first problem becomes a one-line ScenarioError."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        loc = tuple(p for p in err["loc"] if p not in ("function-after",))
+        where = _locate(positions, loc, origin)
+        dotted = ".".join(str(p) for p in loc) or "(top level)"
+        if err["type"].startswith("value_error") and not loc:
+            return _raise(f"{where}: {context}{err['msg'].removeprefix('Value error, ')}")
+        return _raise(f"{where}: {context}{dotted}: {_describe(err)}")
+
+
+def _raise(message: str) -> Scenario:
+    raise ScenarioError(message)
+
+
+def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) -> Experiment:
+    """Load, merge, override and validate a scenario file into one Scenario per regime."""
+    path = Path(path)
+    data, positions = _load_chain(path)
+    origin = str(path)
+    for text in sets:
+        key, value = parse_assignment(text)
+        top = key.split(".", 1)[0]
+        if top in TOP_LEVEL_EXTRA:
+            raise ScenarioError(f"--set {text}: '{top}' cannot be set from the command line")
+        p = _set_path(data, key, value, f"--set {text}")
+        positions[p] = f"--set {text}"
+    raw_regimes = data.pop("regimes", None)
+    baseline = data.pop("baseline", "standalone")
+    regimes_where = positions.get(("regimes",), origin)
+    if raw_regimes is None:
+        raw_regimes = copy.deepcopy(DEFAULT_REGIMES)
+    if not isinstance(raw_regimes, dict) or not raw_regimes:
+        raise ScenarioError(f"{regimes_where}: regimes: must map regime names to overrides")
+    if not isinstance(baseline, str) or baseline not in raw_regimes:
+        where = positions.get(("baseline",), regimes_where)
+        raise ScenarioError(
+            f"{where}: baseline: '{baseline}' is not a regime (have: {', '.join(map(str, raw_regimes))})"
+        )
+    base = validate(data, positions, origin)
+    regimes: dict[str, Scenario] = {}
+    overrides: dict[str, dict[str, Any]] = {}
+    order = [baseline, *(r for r in raw_regimes if r != baseline)]
+    for name in order:
+        over = raw_regimes[name]
+        where = positions.get(("regimes", name), regimes_where)
+        if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
+            raise ScenarioError(f"{where}: regimes: name '{name}' must be letters, digits, '_' or '-'")
+        if over is None:
+            over = {}
+        if not isinstance(over, dict):
+            raise ScenarioError(f"{where}: regimes.{name}: must be a mapping of KEY.PATH: value")
+        flat = _flatten(over)
+        reg_data = copy.deepcopy(data)
+        reg_pos = dict(positions)
+        for key, value in flat.items():
+            kwhere = positions.get(("regimes", name, *key.split(".")), positions.get(("regimes", name, key), where))
+            if key.split(".", 1)[0] in PAIRED_KEYS + TOP_LEVEL_EXTRA:
+                raise ScenarioError(f"{kwhere}: regimes.{name}.{key}: regimes share this key; set it at the top level")
+            p = _set_path(reg_data, key, value, kwhere)
+            reg_pos[p] = kwhere
+        regimes[name] = validate(reg_data, reg_pos, origin, context=f"regime '{name}': ")
+        overrides[name] = flat
+    return Experiment(source=origin, base=base, regimes=regimes, overrides=overrides, baseline=baseline)

@@ -1,0 +1,98 @@
+"""Statistics over replications: horizon statistics, t-intervals, paired effects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .experiment import Results
+from .observers import METRICS
+
+CONFIDENCE = 0.95
+
+
+def horizon(results: Results) -> np.ndarray:
+    """Each run's horizon statistic per metric: ``[regime, replication, metric]``.
+
+    ``mean`` metrics average the weekly values over the horizon (weeks with no value, such as
+    trust without links, are skipped); ``final`` metrics take the last week.
+    """
+    data = results.data
+    out = np.empty(data.shape[:2] + (len(METRICS),))
+    for j, metric in enumerate(METRICS):
+        col = data[..., j]
+        if metric.horizon == "final":
+            out[..., j] = col[..., -1]
+        else:
+            valid = ~np.isnan(col)
+            count = valid.sum(axis=-1)
+            total = np.where(valid, col, 0.0).sum(axis=-1)
+            out[..., j] = np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
+    return out
+
+
+def t_interval(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 95% Student-t interval along ``axis``, ignoring NaN; returns mean, low, high, n."""
+    valid = ~np.isnan(x)
+    n = valid.sum(axis=axis)
+    filled = np.where(valid, x, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = filled.sum(axis=axis) / n
+        dev = np.where(valid, x - np.expand_dims(mean, axis), 0.0)
+        var = (dev**2).sum(axis=axis) / (n - 1)
+        half = sps.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1)) * np.sqrt(var / n)
+    half = np.where(n > 1, half, np.nan)
+    mean = np.where(n > 0, mean, np.nan)
+    return mean, mean - half, mean + half, n
+
+
+def summary_table(results: Results) -> pd.DataFrame:
+    """Per regime and metric: mean, ci_low, ci_high, n of the horizon statistic."""
+    hs = horizon(results)
+    rows = []
+    for r, regime in enumerate(results.regimes):
+        mean, lo, hi, n = t_interval(hs[r], axis=0)
+        for j, m in enumerate(METRICS):
+            rows.append({
+                "regime": regime, "metric": m.name, "label": m.label, "unit": m.unit,
+                "statistic": m.horizon, "mean": mean[j], "ci_low": lo[j], "ci_high": hi[j], "n": int(n[j]),
+            })
+    return pd.DataFrame(rows)
+
+
+def effects_table(results: Results) -> pd.DataFrame:
+    """Per non-baseline regime and metric: paired difference against the baseline.
+
+    ``diff_mean`` and its interval come from the per-replication differences (common random
+    numbers); ``rel_diff`` divides by the baseline mean (0.05 is 5%).
+    """
+    hs = horizon(results)
+    b = results.regimes.index(results.baseline)
+    base_mean = t_interval(hs[b], axis=0)[0]
+    rows = []
+    for r, regime in enumerate(results.regimes):
+        if r == b:
+            continue
+        diff = hs[r] - hs[b]
+        mean, lo, hi, n = t_interval(diff, axis=0)
+        for j, m in enumerate(METRICS):
+            bm = base_mean[j]
+            rel = mean[j] / abs(bm) if np.isfinite(bm) and bm != 0 else np.nan
+            rows.append({
+                "regime": regime, "baseline": results.baseline, "metric": m.name, "label": m.label,
+                "unit": m.unit, "statistic": m.horizon, "baseline_mean": bm, "diff_mean": mean[j],
+                "ci_low": lo[j], "ci_high": hi[j], "rel_diff": rel, "n": int(n[j]),
+            })
+    return pd.DataFrame(rows)
+
+
+def timeseries_frame(results: Results) -> pd.DataFrame:
+    """One row per regime, replication and step, one column per metric."""
+    reg, rep, steps, m = results.data.shape
+    idx = np.indices((reg, rep, steps)).reshape(3, -1)
+    frame = pd.DataFrame(results.data.reshape(-1, m), columns=[x.name for x in METRICS])
+    frame.insert(0, "step", idx[2] + 1)
+    frame.insert(0, "replication", idx[1])
+    frame.insert(0, "regime", pd.Categorical(np.array(results.regimes)[idx[0]], categories=results.regimes))
+    return frame
