@@ -7,18 +7,25 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from .experiment import Results  # noqa: E402
-from .observers import METRIC_INDEX, METRICS  # noqa: E402
-from .stats import t_interval  # noqa: E402
+from .experiment import Results
+from .observers import METRIC_INDEX, METRICS
+from .stats import t_interval
 
 KEY_METRICS = ("output", "profit", "utilization", "lost_sales", "fixed_assets", "firms_active")
 EFFECT_METRICS = (
-    "profit", "revenue", "output", "lost_sales", "utilization", "unit_cost", "roa",
-    "firms_active", "fixed_assets",
+    "profit",
+    "revenue",
+    "output",
+    "lost_sales",
+    "utilization",
+    "unit_cost",
+    "roa",
+    "firms_active",
+    "fixed_assets",
 )
 SMOOTH_WEEKS = 4
 COLORS = ("#4d4d4d", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
@@ -55,8 +62,7 @@ def timeseries_chart(results: Results, title: str, path: Path) -> None:
         ax.set_ylabel(_label(name))
         ax.grid(alpha=0.3)
     axes[0, 0].legend(title="regime (band: 95% CI)")
-    fig.suptitle(f"{title}: key metrics over time ({SMOOTH_WEEKS}-week average, "
-                 f"{results.replications} replications)")
+    fig.suptitle(f"{title}: key metrics over time ({SMOOTH_WEEKS}-week average, {results.replications} replications)")
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -106,8 +112,15 @@ def effects_chart(effects: pd.DataFrame, title: str, path: Path) -> None:
         mid = sub["diff_mean"] * scale
         err = np.vstack([(sub["diff_mean"] - sub["ci_low"]) * scale, (sub["ci_high"] - sub["diff_mean"]) * scale])
         pos = y + (i - (len(regimes) - 1) / 2) * height
-        ax.barh(pos, np.nan_to_num(mid.to_numpy()), height=height * 0.9, color=COLORS[(i + 1) % len(COLORS)],
-                xerr=np.nan_to_num(err), capsize=3, label=f"{regime} vs {effects['baseline'].iloc[0]}")
+        ax.barh(
+            pos,
+            np.nan_to_num(mid.to_numpy()),
+            height=height * 0.9,
+            color=COLORS[(i + 1) % len(COLORS)],
+            xerr=np.nan_to_num(err),
+            capsize=3,
+            label=f"{regime} vs {effects['baseline'].iloc[0]}",
+        )
     ax.set_yticks(y, [METRICS[METRIC_INDEX[m]].label for m in order])
     ax.invert_yaxis()
     ax.axvline(0.0, color="black", lw=1)

@@ -36,6 +36,7 @@ def _positive(kind: str, upper: int):
         if not 1 <= value <= upper:
             raise argparse.ArgumentTypeError(f"{kind} must be between 1 and {upper:,}, got {value}")
         return value
+
     return parse
 
 
@@ -46,20 +47,41 @@ def build_parser() -> argparse.ArgumentParser:
         "confidence intervals. 'simulate.py FILE.yaml' is short for 'simulate.py run FILE.yaml'.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    run = sub.add_parser("run", help="run every regime of a scenario file and write a results folder",
-                         description="Run every regime of a scenario with common random numbers.")
+    run = sub.add_parser(
+        "run",
+        help="run every regime of a scenario file and write a results folder",
+        description="Run every regime of a scenario with common random numbers.",
+    )
     run.add_argument("scenario", type=Path, help="scenario file (YAML), e.g. scenarios/woodworking_kaluga.yaml")
-    run.add_argument("--replications", type=_positive("--replications", 100_000), metavar="N",
-                     help="replications per regime (default: from the file)")
-    run.add_argument("--steps", type=_positive("--steps", 100_000), metavar="WEEKS",
-                     help="weeks to simulate (default: from the file)")
+    run.add_argument(
+        "--replications",
+        type=_positive("--replications", 100_000),
+        metavar="N",
+        help="replications per regime (default: from the file)",
+    )
+    run.add_argument(
+        "--steps",
+        type=_positive("--steps", 100_000),
+        metavar="WEEKS",
+        help="weeks to simulate (default: from the file)",
+    )
     run.add_argument("--seed", type=int, metavar="INT", help="root seed (default: from the file)")
-    run.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY.PATH=VALUE",
-                     help="override one scenario value, e.g. --set district.coordination_cost=3 (repeatable)")
-    run.add_argument("--workers", type=_positive("--workers", 256), default=1, metavar="K",
-                     help="worker processes (default 1); results do not depend on K")
-    run.add_argument("--out", type=Path, metavar="DIR",
-                     help="results folder (default results/<scenario>/<timestamp>/)")
+    run.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override one scenario value, e.g. --set district.coordination_cost=3 (repeatable)",
+    )
+    run.add_argument(
+        "--workers",
+        type=_positive("--workers", 256),
+        default=1,
+        metavar="K",
+        help="worker processes (default 1); results do not depend on K",
+    )
+    run.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/<scenario>/<timestamp>/)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     return parser
 
@@ -87,17 +109,15 @@ def _print_headline(effects, out: Path) -> None:
     print("Paired effects on horizon averages (regime minus baseline, 95% CI):")
     for _, row in effects[effects["metric"].isin(HEADLINE)].iterrows():
         rel = f"{100 * row['rel_diff']:+.1f}%" if math.isfinite(row["rel_diff"]) else ""
-        print(f"  {row['regime']:>12}  {row['label']:<22} {_fmt(row['diff_mean']):>10} "
-              f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}] {row['unit']} {rel}")
+        print(
+            f"  {row['regime']:>12}  {row['label']:<22} {_fmt(row['diff_mean']):>10} "
+            f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}] {row['unit']} {rel}"
+        )
 
 
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
-    from tqdm import tqdm
-
-    from .experiment import run_experiment
-    from .output import default_destination, git_commit, prepare_destination, versions, write_results
+    from .paths import default_destination, prepare_destination
     from .scenario_io import load_experiment
-    from .stats import effects_table
 
     sets = list(args.sets)
     for key in ("replications", "steps", "seed"):
@@ -109,10 +129,22 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     stamp = started.strftime("%Y%m%d-%H%M%S")
     out = args.out if args.out is not None else default_destination(Path("results"), exp.name, stamp)
     prepare_destination(out)
+    # heavy imports (Mesa, SciPy, Matplotlib) only once the input is known to be good
+    from tqdm import tqdm
+
+    from .experiment import run_experiment
+    from .output import git_commit, versions, write_results
+    from .stats import effects_table
+
     runs = len(exp.regimes) * exp.base.replications
     t0 = time.perf_counter()
-    with tqdm(total=runs, unit="run", disable=args.quiet, file=sys.stderr,
-              desc=f"{exp.name}: {len(exp.regimes)} regimes x {exp.base.replications} replications") as bar:
+    with tqdm(
+        total=runs,
+        unit="run",
+        disable=args.quiet,
+        file=sys.stderr,
+        desc=f"{exp.name}: {len(exp.regimes)} regimes x {exp.base.replications} replications",
+    ) as bar:
         results = run_experiment(exp, workers=args.workers, on_run_done=bar.update)
     wall = time.perf_counter() - t0
     manifest = {
@@ -121,7 +153,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         "scenario_name": exp.name,
         "root_seed": exp.base.seed,
         "seeding": "numpy SeedSequence(entropy=root_seed, spawn_key=(replication, stream)); "
-                   "streams: see model/rng.py; identical across regimes",
+        "streams: see model/rng.py; identical across regimes",
         "replications": exp.base.replications,
         "steps": exp.base.steps,
         "regimes": list(exp.regimes),

@@ -93,7 +93,9 @@ class DistrictModel(mesa.Model):
         # --- firms: sizes, stage capacities, costs (stream "init")
         init = self.rngs["init"]
         f = p.firms
-        self.employees = np.minimum(f.employees_median * np.exp(f.employees_sigma * init.standard_normal(n)), f.employees_max)
+        self.employees = np.minimum(
+            f.employees_median * np.exp(f.employees_sigma * init.standard_normal(n)), f.employees_max
+        )
         self.employees = np.maximum(self.employees, 1.0)
         per_employee = np.array([st.capacity_per_employee for st in p.stages])
         imbalance = np.exp(f.imbalance_sigma * init.standard_normal((n, s)))
@@ -117,9 +119,10 @@ class DistrictModel(mesa.Model):
         self._demand_rng = self.rngs["demand"]
         self.market_noise = p.market.noise_sigma * self._demand_rng.standard_normal()
 
-        # --- membership (stream "membership"): the same draws in every regime
-        self.member = self.rngs["membership"].random(n) < p.district.membership_share
+        # --- membership (stream "membership"): the same draws in every regime. A district with
+        # no mechanism switched on has no organisation: nobody is a member and no fee is due.
         self.district_active = p.mechanisms.any_member_mechanism()
+        self.member = (self.rngs["membership"].random(n) < p.district.membership_share) & self.district_active
 
         # --- partner network among members (stream "network")
         self._build_network()
@@ -223,7 +226,7 @@ class DistrictModel(mesa.Model):
             - p.sharing.transport_cost
         )
         weight = np.where((gain > 0) & self.edge_alive[:, None], self.trust[:, None], 0.0)
-        units = network.clear(need, idle, self.buyer, self.seller, weight, p.sharing.rounds)
+        units = network.clear(need, idle, self.buyer, self.seller, weight=weight, rounds=p.sharing.rounds)
         failed = self.failed_draw < p.sharing.failure_prob
         self.edge_failed = np.where(failed[:, None], units, 0.0)
         self.edge_units = np.where(failed[:, None], 0.0, units)
@@ -274,11 +277,16 @@ class DistrictModel(mesa.Model):
         fl["investment"] = fl["depreciation"].copy()  # maintenance capex keeps capacity intact
         fl["coordination"] = np.bincount(self.buyer, coord_edge, minlength=n)
         fl["transport"] = np.bincount(self.buyer, transport_edge, minlength=n)
-        fee = p.district.membership_fee if self.district_active else 0.0
-        fl["membership_fee"] = np.where(act & self.member, fee, 0.0)
+        fl["membership_fee"] = np.where(act & self.member, p.district.membership_fee, 0.0)
         fl["profit"] = (
-            fl["sales"] + fl["service_income"] - fl["service_purchases"] - fl["variable_cost"]
-            - fl["fixed_cost"] - fl["depreciation"] - fl["coordination"] - fl["transport"]
+            fl["sales"]
+            + fl["service_income"]
+            - fl["service_purchases"]
+            - fl["variable_cost"]
+            - fl["fixed_cost"]
+            - fl["depreciation"]
+            - fl["coordination"]
+            - fl["transport"]
             - fl["membership_fee"]
         )
         fl["cash_change"] = fl["profit"] + fl["depreciation"] - fl["investment"]

@@ -53,6 +53,7 @@ def clear(
     idle: np.ndarray,
     buyer: np.ndarray,
     seller: np.ndarray,
+    *,
     weight: np.ndarray,
     rounds: int,
 ) -> np.ndarray:

@@ -35,22 +35,47 @@ METRICS: tuple[Metric, ...] = (
     Metric("lost_sales", "Lost sales", "units per week", "mean", "Demand not served and not kept waiting."),
     Metric("backlog", "Backlog", "units", "mean", "Orders waiting at the end of the week."),
     Metric("revenue", "Revenue", "kRUB per week", "mean", "Sales to customers (payments between firms excluded)."),
-    Metric("total_cost", "Total cost", "kRUB per week", "mean",
-           "Variable, fixed, depreciation, coordination, transport and fees paid outside the sector."),
+    Metric(
+        "total_cost",
+        "Total cost",
+        "kRUB per week",
+        "mean",
+        "Variable, fixed, depreciation, coordination, transport and fees paid outside the sector.",
+    ),
     Metric("profit", "Profit", "kRUB per week", "mean", "Sum of active firms' profits."),
     Metric("cash", "Cash", "kRUB", "final", "Cash held by active firms (negative: overdraft)."),
     Metric("fixed_assets", "Fixed assets", "kRUB", "final", "Book value of equipment on active firms' balance sheets."),
     Metric("roa", "Return on assets", "per year", "mean", "Annualised profit over fixed assets."),
-    Metric("utilization", "Capacity utilisation", "fraction", "mean",
-           "Stage capacity used (own and partners' orders) over capacity held, all stages."),
+    Metric(
+        "utilization",
+        "Capacity utilisation",
+        "fraction",
+        "mean",
+        "Stage capacity used (own and partners' orders) over capacity held, all stages.",
+    ),
     Metric("idle_capacity", "Idle capacity", "fraction", "mean", "One minus utilisation."),
     Metric("unit_cost", "Unit cost", "kRUB per unit", "mean", "Total cost over output."),
-    Metric("shared_units", "Units traded between firms", "stage-units per week", "mean",
-           "Stage work done by a partner and delivered."),
-    Metric("failed_units", "Partner work not delivered", "stage-units per week", "mean",
-           "Stage work agreed with a partner that failed to deliver."),
-    Metric("coordination_cost", "Coordination cost", "kRUB per week", "mean",
-           "Cost of arranging partner work, falling with trust."),
+    Metric(
+        "shared_units",
+        "Units traded between firms",
+        "stage-units per week",
+        "mean",
+        "Stage work done by a partner and delivered.",
+    ),
+    Metric(
+        "failed_units",
+        "Partner work not delivered",
+        "stage-units per week",
+        "mean",
+        "Stage work agreed with a partner that failed to deliver.",
+    ),
+    Metric(
+        "coordination_cost",
+        "Coordination cost",
+        "kRUB per week",
+        "mean",
+        "Cost of arranging partner work, falling with trust.",
+    ),
     Metric("trust_mean", "Mean trust", "0..1", "mean", "Mean trust over live partner links (empty without links)."),
 )
 METRIC_INDEX = {m.name: i for i, m in enumerate(METRICS)}
@@ -66,8 +91,12 @@ def observe(model: DistrictModel) -> np.ndarray:
     act = model.active
     fl = model.flows
     outside_cost = (
-        fl["variable_cost"] + fl["fixed_cost"] + fl["depreciation"] + fl["coordination"]
-        + fl["transport"] + fl["membership_fee"]
+        fl["variable_cost"]
+        + fl["fixed_cost"]
+        + fl["depreciation"]
+        + fl["coordination"]
+        + fl["transport"]
+        + fl["membership_fee"]
     )
     cap = model.capacity[act]
     used = (model.own_use + model.sold)[act]

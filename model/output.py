@@ -16,7 +16,7 @@ import yaml
 from .charts import write_charts
 from .experiment import Results
 from .observers import METRICS
-from .scenario_io import Experiment, ScenarioError
+from .scenario_io import Experiment
 from .stats import effects_table, summary_table, timeseries_frame
 
 PACKAGES = ("mesa", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "matplotlib", "pyyaml", "tqdm")
@@ -40,28 +40,20 @@ def versions() -> dict[str, str]:
 def git_commit() -> str | None:
     """The project's git commit (with '+dirty' when the tree has changes), if available."""
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                              text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return f"{head}+dirty" if dirty else head
-
-
-def prepare_destination(out: Path) -> None:
-    """Refuse a destination that exists and is not an earlier results folder."""
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").exists())):
-        raise ScenarioError(f"--out {out}: exists and is not a results folder; choose another --out")
-
-
-def default_destination(root: Path, name: str, stamp: str) -> Path:
-    out = root / name / stamp
-    k = 1
-    while out.exists():
-        k += 1
-        out = root / name / f"{stamp}-{k}"
-    return out
 
 
 def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[str, Any]) -> Path:
@@ -83,8 +75,10 @@ def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[s
         write_charts(results, effects, exp.name, tmp / "charts")
         manifest = {
             **manifest,
-            "metrics": {m.name: {"label": m.label, "unit": m.unit, "horizon_statistic": m.horizon,
-                                 "doc": m.doc} for m in METRICS},
+            "metrics": {
+                m.name: {"label": m.label, "unit": m.unit, "horizon_statistic": m.horizon, "doc": m.doc}
+                for m in METRICS
+            },
             "notes": [SELECTION_WARNING] if 0 < exp.base.district.membership_share < 1 else [],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")

@@ -59,44 +59,75 @@ class _Strict(BaseModel):
 
 class Firms(_Strict):
     count: int = P(
-        60, unit="firms", plausible=(20, 500), ge=1, le=2_000_000,
+        60,
+        unit="firms",
+        plausible=(20, 500),
+        ge=1,
+        le=2_000_000,
         source="assumption: a district-sized group of small firms of one trade in one oblast",
         doc="Number of firms in the sector at the start.",
     )
     employees_median: float = P(
-        8.0, unit="employees", plausible=(3, 30), gt=0, le=249,
+        8.0,
+        unit="employees",
+        plausible=(3, 30),
+        gt=0,
+        le=249,
         source="Istat: Italian district local units average about 4 employees; Russian small "
         "firms are larger (assumption)",
         doc="Median firm size; sizes are lognormal.",
     )
     employees_sigma: float = P(
-        0.8, unit="log-employees", plausible=(0.3, 1.2), ge=0, le=3,
+        0.8,
+        unit="log-employees",
+        plausible=(0.3, 1.2),
+        ge=0,
+        le=3,
         source="assumption: typical dispersion of small-firm size distributions",
         doc="Standard deviation of log firm size.",
     )
     employees_max: float = P(
-        249.0, unit="employees", plausible=(50, 249), gt=0, le=249,
+        249.0,
+        unit="employees",
+        plausible=(50, 249),
+        gt=0,
+        le=249,
         source="definition: small and medium firms have under 250 employees",
         doc="Sizes are capped here.",
     )
     efficiency_sigma: float = P(
-        0.08, unit="log-cost", plausible=(0.0, 0.2), ge=0, le=1,
+        0.08,
+        unit="log-cost",
+        plausible=(0.0, 0.2),
+        ge=0,
+        le=1,
         source="assumption: dispersion of unit variable cost between firms of one trade",
         doc="Standard deviation of a firm's log variable-cost multiplier.",
     )
     imbalance_sigma: float = P(
-        0.25, unit="log-capacity", plausible=(0.0, 0.5), ge=0, le=2,
-        source="assumption: how unevenly a small firm's stages are sized; sets idle capacity "
-        "at non-bottleneck stages",
+        0.25,
+        unit="log-capacity",
+        plausible=(0.0, 0.5),
+        ge=0,
+        le=2,
+        source="assumption: how unevenly a small firm's stages are sized; sets idle capacity at non-bottleneck stages",
         doc="Standard deviation of the log capacity of each stage around the firm's mean.",
     )
     initial_cash_weeks: float = P(
-        8.0, unit="weeks of fixed cost", plausible=(2, 26), ge=0, le=520,
+        8.0,
+        unit="weeks of fixed cost",
+        plausible=(2, 26),
+        ge=0,
+        le=520,
         source="assumption",
         doc="Opening cash, in weeks of the firm's fixed cost.",
     )
     credit_limit_weeks: float = P(
-        12.0, unit="weeks of fixed cost", plausible=(4, 52), ge=0, le=520,
+        12.0,
+        unit="weeks of fixed cost",
+        plausible=(4, 52),
+        ge=0,
+        le=520,
         source="assumption: overdraft a bank extends to a small firm",
         doc="A firm whose cash falls below minus this many weeks of fixed cost is insolvent.",
     )
@@ -104,67 +135,116 @@ class Firms(_Strict):
 
 class Market(_Strict):
     model: Literal["market", "normal"] = P(
-        "market", unit="-", plausible=None,
+        "market",
+        unit="-",
+        plausible=None,
         source="design: 'market' for pilots; 'normal' for the analytic validation limits",
         doc="'market': one sector demand index (trend, season, log-AR(1)) times lognormal firm "
         "noise. 'normal': each firm draws normal demand, equally correlated, for validation.",
     )
     price: float = P(
-        100.0, unit="kRUB per unit", plausible=(60, 160), gt=0, le=1e9,
+        100.0,
+        unit="kRUB per unit",
+        plausible=(60, 160),
+        gt=0,
+        le=1e9,
         source="assumption: scale of the product unit; only ratios to costs matter",
         doc="Selling price of one unit of output.",
     )
     load: float = P(
-        0.75, unit="fraction of mean stage capacity", plausible=(0.5, 1.0), gt=0, le=5,
+        0.75,
+        unit="fraction of mean stage capacity",
+        plausible=(0.5, 1.0),
+        gt=0,
+        le=5,
         source="calibrated to the idle capacity the IEP surveys report for the sector",
         doc="A firm's mean weekly demand as a fraction of its mean stage capacity.",
     )
     trend: float = P(
-        0.0, unit="per year", plausible=(-0.05, 0.08), ge=-0.9, le=2,
+        0.0,
+        unit="per year",
+        plausible=(-0.05, 0.08),
+        ge=-0.9,
+        le=2,
         source="assumption",
         doc="Growth rate of sector demand.",
     )
     season_amplitude: float = P(
-        0.1, unit="fraction of mean demand", plausible=(0.0, 0.6), ge=0, lt=1,
+        0.1,
+        unit="fraction of mean demand",
+        plausible=(0.0, 0.6),
+        ge=0,
+        lt=1,
         source="assumption; strong for food (harvest)",
         doc="Amplitude of the annual cosine cycle of sector demand.",
     )
     season_peak_week: float = P(
-        20.0, unit="week of year", plausible=(0, 52), ge=0, le=52,
+        20.0,
+        unit="week of year",
+        plausible=(0, 52),
+        ge=0,
+        le=52,
         source="assumption",
         doc="Week of the year when seasonal demand peaks.",
     )
     ar: float = P(
-        0.8, unit="-", plausible=(0.5, 0.95), ge=0, lt=1,
+        0.8,
+        unit="-",
+        plausible=(0.5, 0.95),
+        ge=0,
+        lt=1,
         source="assumption: persistence of weekly sector demand shocks",
         doc="AR(1) coefficient of the log sector-demand noise.",
     )
     noise_sigma: float = P(
-        0.08, unit="log-demand", plausible=(0.02, 0.2), ge=0, le=2,
+        0.08,
+        unit="log-demand",
+        plausible=(0.02, 0.2),
+        ge=0,
+        le=2,
         source="assumption",
         doc="Stationary standard deviation of the log sector-demand noise (common to all firms).",
     )
     firm_noise_sigma: float = P(
-        0.25, unit="log-demand", plausible=(0.1, 0.5), ge=0, le=2,
+        0.25,
+        unit="log-demand",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=2,
         source="assumption: week-to-week order lumpiness of a small firm",
         doc="Standard deviation of a firm's own weekly log demand shock (market model).",
     )
     noise_cv: float = P(
-        0.2, unit="fraction of mean stage capacity", plausible=(0.05, 0.4), ge=0, le=2,
+        0.2,
+        unit="fraction of mean stage capacity",
+        plausible=(0.05, 0.4),
+        ge=0,
+        le=2,
         source="validation design (Eppen 1979)",
         doc="Normal model: standard deviation of a firm's demand, per unit of mean stage capacity.",
     )
     correlation: float = P(
-        0.0, unit="-", plausible=(0.0, 0.9), ge=0, le=1,
+        0.0,
+        unit="-",
+        plausible=(0.0, 0.9),
+        ge=0,
+        le=1,
         source="validation design (Eppen 1979)",
         doc="Normal model: equal pairwise correlation of firms' demand.",
     )
     unserved: Literal["lost", "backlog"] = P(
-        "backlog", unit="-", plausible=None, source="domain brief: lost for perishable food",
+        "backlog",
+        unit="-",
+        plausible=None,
+        source="domain brief: lost for perishable food",
         doc="What happens to demand a firm cannot serve this week.",
     )
     backlog_loss_rate: float = P(
-        0.25, unit="per week", plausible=(0.1, 0.6), ge=0, le=1,
+        0.25,
+        unit="per week",
+        plausible=(0.1, 0.6),
+        ge=0,
+        le=1,
         source="assumption: share of waiting customers who cancel each week",
         doc="Backlog mode: fraction of the backlog cancelled (lost) each week.",
     )
@@ -173,27 +253,47 @@ class Market(_Strict):
 class Stage(_Strict):
     name: str = Field(min_length=1, max_length=60, description="Stage name.")
     capacity_per_employee: float = P(
-        1.0, unit="units per employee-week", plausible=(0.2, 5), gt=0, le=1e6,
+        1.0,
+        unit="units per employee-week",
+        plausible=(0.2, 5),
+        gt=0,
+        le=1e6,
         source="assumption: only ratios between stages and to demand matter",
         doc="Mean capacity of this stage per employee of the firm.",
     )
     variable_cost: float = P(
-        12.0, unit="kRUB per unit", plausible=(2, 60), ge=0, le=1e9,
+        12.0,
+        unit="kRUB per unit",
+        plausible=(2, 60),
+        ge=0,
+        le=1e9,
         source="assumption: materials, energy and piece wages of this stage",
         doc="Variable cost of passing one unit through this stage.",
     )
     fixed_cost: float = P(
-        2.0, unit="kRUB per unit of weekly capacity per week", plausible=(0.5, 8), ge=0, le=1e9,
+        2.0,
+        unit="kRUB per unit of weekly capacity per week",
+        plausible=(0.5, 8),
+        ge=0,
+        le=1e9,
         source="assumption: salaried staff, rent and upkeep that scale with the capacity held",
         doc="Weekly fixed cost of holding one unit of weekly capacity at this stage.",
     )
     capital_per_unit: float = P(
-        150.0, unit="kRUB per unit of weekly capacity", plausible=(50, 600), ge=0, le=1e12,
+        150.0,
+        unit="kRUB per unit of weekly capacity",
+        plausible=(50, 600),
+        ge=0,
+        le=1e12,
         source="assumption: book value of equipment per unit of weekly capacity",
         doc="Fixed assets tied up in one unit of weekly capacity at this stage.",
     )
     depreciation: float = P(
-        0.10, unit="per year", plausible=(0.05, 0.2), ge=0, le=1,
+        0.10,
+        unit="per year",
+        plausible=(0.05, 0.2),
+        ge=0,
+        le=1,
         source="assumption: straight-line life of 5-20 years",
         doc="Depreciation of this stage's equipment; firms reinvest it to keep capacity.",
     )
@@ -201,37 +301,63 @@ class Stage(_Strict):
 
 class Sharing(_Strict):
     network: Literal["random", "complete"] = P(
-        "random", unit="-", plausible=None,
+        "random",
+        unit="-",
+        plausible=None,
         source="domain brief: a firm knows a limited number of others",
         doc="Partner network among members: random with a fixed number of partners, or complete.",
     )
     partners: int = P(
-        6, unit="partners per member", plausible=(2, 15), ge=1, le=200,
+        6,
+        unit="partners per member",
+        plausible=(2, 15),
+        ge=1,
+        le=200,
         source="assumption",
         doc="Random network: partners each member draws (links are mutual, so degree is higher).",
     )
     markup: float = P(
-        0.15, unit="fraction of seller's variable cost", plausible=(0.0, 0.5), ge=0, le=5,
+        0.15,
+        unit="fraction of seller's variable cost",
+        plausible=(0.0, 0.5),
+        ge=0,
+        le=5,
         source="assumption: price of subcontracted stage work over its variable cost",
         doc="A seller of idle capacity charges its own variable cost times (1 + markup).",
     )
     transport_cost: float = P(
-        1.0, unit="kRUB per unit traded", plausible=(0.0, 5.0), ge=0, le=1e9,
+        1.0,
+        unit="kRUB per unit traded",
+        plausible=(0.0, 5.0),
+        ge=0,
+        le=1e9,
         source="assumption: short hauls inside one district",
         doc="Transport cost the buyer pays per unit sent to a partner for one stage.",
     )
     failure_prob: float = P(
-        0.03, unit="per partner link per week", plausible=(0.0, 0.15), ge=0, le=1,
+        0.03,
+        unit="per partner link per week",
+        plausible=(0.0, 0.15),
+        ge=0,
+        le=1,
         source="assumption",
         doc="Chance that a partner fails to deliver the stage work it agreed this week.",
     )
     rounds: int = P(
-        3, unit="clearing rounds per week", plausible=(1, 6), ge=1, le=50,
+        3,
+        unit="clearing rounds per week",
+        plausible=(1, 6),
+        ge=1,
+        le=50,
         source="design: unfilled requests are re-sent to partners with idle capacity left",
         doc="Rounds of proportional clearing per week.",
     )
     max_complete_firms: int = P(
-        3000, unit="firms", plausible=None, ge=2, le=20000,
+        3000,
+        unit="firms",
+        plausible=None,
+        ge=2,
+        le=20000,
         source="design: a complete network has n*(n-1) links",
         doc="Largest member count allowed with the complete network.",
     )
@@ -239,22 +365,38 @@ class Sharing(_Strict):
 
 class Trust(_Strict):
     initial: float = P(
-        0.5, unit="0..1", plausible=(0.2, 0.8), ge=0, le=1,
+        0.5,
+        unit="0..1",
+        plausible=(0.2, 0.8),
+        ge=0,
+        le=1,
         source="assumption",
         doc="Trust on a new partner link.",
     )
     gain: float = P(
-        0.05, unit="fraction of the gap to 1", plausible=(0.01, 0.2), ge=0, le=1,
+        0.05,
+        unit="fraction of the gap to 1",
+        plausible=(0.01, 0.2),
+        ge=0,
+        le=1,
         source="assumption",
         doc="After a kept delivery, trust moves this fraction of the way to 1.",
     )
     loss: float = P(
-        0.3, unit="fraction of trust", plausible=(0.1, 0.6), ge=0, le=1,
+        0.3,
+        unit="fraction of trust",
+        plausible=(0.1, 0.6),
+        ge=0,
+        le=1,
         source="assumption: trust is lost faster than it is built",
         doc="After a failed delivery, trust falls by this fraction.",
     )
     cost_ratio: float = P(
-        5.0, unit="-", plausible=(2.0, 8.0), ge=1, le=100,
+        5.0,
+        unit="-",
+        plausible=(2.0, 8.0),
+        ge=1,
+        le=100,
         source="Dyer and Chu (2003): procurement transaction costs about 5x higher for the "
         "least-trusted than for the most-trusted buyer",
         doc="Coordination cost per unit at trust 0 over that at trust 1.",
@@ -263,17 +405,29 @@ class Trust(_Strict):
 
 class District(_Strict):
     membership_share: float = P(
-        1.0, unit="fraction of firms", plausible=(0.2, 1.0), ge=0, le=1,
+        1.0,
+        unit="fraction of firms",
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=1,
         source="regime parameter",
         doc="Share of firms that join the district (drawn at random).",
     )
     membership_fee: float = P(
-        2.0, unit="kRUB per member per week", plausible=(0.0, 10.0), ge=0, le=1e9,
+        2.0,
+        unit="kRUB per member per week",
+        plausible=(0.0, 10.0),
+        ge=0,
+        le=1e9,
         source="assumption: dues of a district association or consortium",
         doc="Weekly fee each member pays while any mechanism is on.",
     )
     coordination_cost: float = P(
-        1.5, unit="kRUB per unit traded at full trust", plausible=(0.0, 10.0), ge=0, le=1e9,
+        1.5,
+        unit="kRUB per unit traded at full trust",
+        plausible=(0.0, 10.0),
+        ge=0,
+        le=1e9,
         source="assumption; scaled up with distrust per trust.cost_ratio",
         doc="Cost of arranging one unit of partner work (search, contracts, checks).",
     )
@@ -297,19 +451,39 @@ class Mechanisms(_Strict):
 class Scenario(_Strict):
     """A fully resolved scenario for one regime: what the model reads."""
 
-    name: str = Field("scenario", min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$",
-                      description="Short name; used for the results folder.")
+    name: str = Field(
+        "scenario",
+        min_length=1,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Short name; used for the results folder.",
+    )
     description: str = Field("", max_length=4000, description="What the scenario represents.")
     seed: int = P(
-        20040514, unit="-", plausible=None, ge=0, le=2**63 - 1, source="design",
+        20040514,
+        unit="-",
+        plausible=None,
+        ge=0,
+        le=2**63 - 1,
+        source="design",
         doc="Root seed; each replication gets its own SeedSequence from it.",
     )
     replications: int = P(
-        20, unit="runs per regime", plausible=(5, 200), ge=1, le=100_000, source="design",
+        20,
+        unit="runs per regime",
+        plausible=(5, 200),
+        ge=1,
+        le=100_000,
+        source="design",
         doc="Replications per regime (paired across regimes).",
     )
     steps: int = P(
-        260, unit="weeks", plausible=(52, 520), ge=1, le=100_000, source="design: five years",
+        260,
+        unit="weeks",
+        plausible=(52, 520),
+        ge=1,
+        le=100_000,
+        source="design: five years",
         doc="Weeks simulated.",
     )
     firms: Firms = Field(default_factory=Firms)
@@ -350,15 +524,21 @@ def parameter_table(model: type[BaseModel] = Scenario, prefix: str = "") -> list
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             rows.extend(parameter_table(ann, prefix=f"{path}."))
             continue
+        item = next((a for a in getattr(ann, "__args__", ()) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if item is not None:  # a list of blocks, such as the stages
+            rows.extend(parameter_table(item, prefix=f"{path}[]."))
+            continue
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         if "unit" not in extra:
             continue
-        rows.append({
-            "path": path,
-            "default": field.default,
-            "unit": extra["unit"],
-            "plausible": extra["plausible"],
-            "source": extra["source"],
-            "doc": field.description or "",
-        })
+        rows.append(
+            {
+                "path": path,
+                "default": field.default,
+                "unit": extra["unit"],
+                "plausible": extra["plausible"],
+                "source": extra["source"],
+                "doc": field.description or "",
+            }
+        )
     return rows

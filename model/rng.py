@@ -24,8 +24,6 @@ def streams(root_seed: int, replication: int) -> dict[str, np.random.Generator]:
     """One independent generator per source of randomness for one replication."""
     rep = replication_seed(root_seed, replication)
     return {
-        name: np.random.Generator(
-            np.random.PCG64(np.random.SeedSequence(rep.entropy, spawn_key=(*rep.spawn_key, i)))
-        )
+        name: np.random.Generator(np.random.PCG64(np.random.SeedSequence(rep.entropy, spawn_key=(*rep.spawn_key, i))))
         for i, name in enumerate(STREAMS)
     }

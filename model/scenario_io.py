@@ -204,7 +204,9 @@ def _set_path(data: dict[str, Any], key: str, value: Any, origin: str) -> Path_:
             idx = _list_index(cur, part)
             if idx is None:
                 names = [str(x.get("name")) for x in cur if isinstance(x, dict)]
-                raise ScenarioError(f"{origin}: {'.'.join(map(str, path))}: no item '{part}' (have: {', '.join(names)})")
+                raise ScenarioError(
+                    f"{origin}: {'.'.join(map(str, path))}: no item '{part}' (have: {', '.join(names)})"
+                )
             path.append(idx)
             if last:
                 cur[idx] = value

@@ -19,7 +19,7 @@ def horizon(results: Results) -> np.ndarray:
     trust without links, are skipped); ``final`` metrics take the last week.
     """
     data = results.data
-    out = np.empty(data.shape[:2] + (len(METRICS),))
+    out = np.empty((*data.shape[:2], len(METRICS)))
     for j, metric in enumerate(METRICS):
         col = data[..., j]
         if metric.horizon == "final":
@@ -54,10 +54,19 @@ def summary_table(results: Results) -> pd.DataFrame:
     for r, regime in enumerate(results.regimes):
         mean, lo, hi, n = t_interval(hs[r], axis=0)
         for j, m in enumerate(METRICS):
-            rows.append({
-                "regime": regime, "metric": m.name, "label": m.label, "unit": m.unit,
-                "statistic": m.horizon, "mean": mean[j], "ci_low": lo[j], "ci_high": hi[j], "n": int(n[j]),
-            })
+            rows.append(
+                {
+                    "regime": regime,
+                    "metric": m.name,
+                    "label": m.label,
+                    "unit": m.unit,
+                    "statistic": m.horizon,
+                    "mean": mean[j],
+                    "ci_low": lo[j],
+                    "ci_high": hi[j],
+                    "n": int(n[j]),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -79,11 +88,22 @@ def effects_table(results: Results) -> pd.DataFrame:
         for j, m in enumerate(METRICS):
             bm = base_mean[j]
             rel = mean[j] / abs(bm) if np.isfinite(bm) and bm != 0 else np.nan
-            rows.append({
-                "regime": regime, "baseline": results.baseline, "metric": m.name, "label": m.label,
-                "unit": m.unit, "statistic": m.horizon, "baseline_mean": bm, "diff_mean": mean[j],
-                "ci_low": lo[j], "ci_high": hi[j], "rel_diff": rel, "n": int(n[j]),
-            })
+            rows.append(
+                {
+                    "regime": regime,
+                    "baseline": results.baseline,
+                    "metric": m.name,
+                    "label": m.label,
+                    "unit": m.unit,
+                    "statistic": m.horizon,
+                    "baseline_mean": bm,
+                    "diff_mean": mean[j],
+                    "ci_low": lo[j],
+                    "ci_high": hi[j],
+                    "rel_diff": rel,
+                    "n": int(n[j]),
+                }
+            )
     return pd.DataFrame(rows)
 
 

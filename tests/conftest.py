@@ -1,0 +1,74 @@
+"""Shared helpers: tiny hand-built worlds and paths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from model.core import DistrictModel
+from model.params import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+PILOTS = sorted((ROOT / "scenarios").glob("*.yaml"))
+PILOT_IDS = [p.stem for p in PILOTS]
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def tiny_scenario(n: int = 2, stages: tuple[str, ...] = ("cut", "dry"), **over: Any) -> Scenario:
+    """Identical firms of 10 employees, no noise, every price and cost explicit."""
+    base: dict[str, Any] = {
+        "name": "tiny",
+        "steps": 5,
+        "firms": {
+            "count": n,
+            "employees_median": 10,
+            "employees_sigma": 0,
+            "efficiency_sigma": 0,
+            "imbalance_sigma": 0,
+            "initial_cash_weeks": 4,
+            "credit_limit_weeks": 4,
+        },
+        "market": {"model": "normal", "noise_cv": 0.0, "load": 0.5, "unserved": "lost", "price": 100},
+        "stages": [
+            {
+                "name": s,
+                "capacity_per_employee": 1.0,
+                "variable_cost": 10.0,
+                "fixed_cost": 1.0,
+                "capital_per_unit": 100.0,
+                "depreciation": 0.104,
+            }
+            for s in stages
+        ],
+        "sharing": {"network": "complete", "failure_prob": 0.0, "markup": 0.1, "transport_cost": 0.0},
+        "trust": {"initial": 0.5, "gain": 0.1, "loss": 0.5, "cost_ratio": 5.0},
+        "district": {"membership_share": 1.0, "membership_fee": 0.0, "coordination_cost": 0.0},
+        "mechanisms": {"sharing": True, "trust": True, "entry_exit": False},
+    }
+    return Scenario.model_validate(_merge(base, over))
+
+
+def week(model: DistrictModel, capacity: list[list[float]], orders: list[float]) -> DistrictModel:
+    """Run one week's share, produce, account and trust phases on given capacity and orders."""
+    model.capacity = np.array(capacity, dtype=float)
+    model.orders = np.array(orders, dtype=float)
+    model.demand = model.orders.copy()
+    model.share_phase()
+    model.produce_phase()
+    model.account_phase()
+    model.trust_phase()
+    return model
+
+
+@pytest.fixture
+def tiny():
+    return tiny_scenario

@@ -1,0 +1,151 @@
+"""Stock-flow consistency, checked every step: money, units and capacity are conserved."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model.core import DistrictModel
+from model.params import Scenario
+from model.scenario_io import load_experiment
+
+from .conftest import PILOT_IDS, PILOTS
+
+TOL = 1e-7
+
+
+def check_week(
+    m: DistrictModel,
+    cash_before: np.ndarray,
+    assets_before: np.ndarray,
+    backlog_before: np.ndarray,
+    active_before: np.ndarray,
+) -> None:
+    """Every identity the ledger must satisfy after one step."""
+    fl = m.flows
+    scale = 1.0 + np.abs(cash_before).max()
+    # payments between firms cancel: one firm's purchase is another's income
+    assert fl["service_income"].sum() == pytest.approx(fl["service_purchases"].sum(), rel=1e-12, abs=TOL)
+    # each firm's cash moves by exactly its named inflows minus outflows
+    inflow = fl["sales"] + fl["service_income"]
+    outflow = (
+        fl["service_purchases"]
+        + fl["variable_cost"]
+        + fl["fixed_cost"]
+        + fl["investment"]
+        + fl["coordination"]
+        + fl["transport"]
+        + fl["membership_fee"]
+    )
+    np.testing.assert_allclose(m.cash - cash_before, inflow - outflow, atol=TOL * scale)
+    # fixed assets move by investment minus depreciation (maintenance keeps them constant)
+    np.testing.assert_allclose(m.fixed_assets - assets_before, fl["investment"] - fl["depreciation"], atol=TOL * scale)
+    # profit is inflow minus outflow with depreciation in place of investment
+    np.testing.assert_allclose(fl["profit"], inflow - outflow + fl["investment"] - fl["depreciation"], atol=TOL * scale)
+    # units: orders are delivered, lost or left waiting
+    orders = m.demand + backlog_before
+    np.testing.assert_allclose(orders, m.output + m.lost + m.backlog, atol=TOL * (1 + orders.max()))
+    # capacity: no stage does more than it holds; partner work equals what partners sold
+    used = m.own_use + m.sold
+    assert (used <= m.capacity * (1 + 1e-12) + TOL).all()
+    np.testing.assert_allclose(m.received.sum(axis=0), m.sold.sum(axis=0), atol=TOL)
+    # nothing that cannot be negative is
+    for name in ("output", "lost", "backlog", "demand"):
+        assert (getattr(m, name) >= -TOL).all(), name
+    assert (m.edge_units >= 0).all()
+    assert ((m.trust >= 0) & (m.trust <= 1)).all()
+    assert (m.output <= orders + TOL).all()
+    # firms that had left before this week have no flows at all
+    for name, flow in fl.items():
+        assert not flow[~active_before].any(), name
+
+
+def run_checked(scenario: Scenario, steps: int, replication: int = 0) -> DistrictModel:
+    m = DistrictModel(scenario, replication)
+    n_agents = len(m.agents)
+    for _ in range(steps):
+        before = (m.cash.copy(), m.fixed_assets.copy(), m.backlog.copy(), m.active.copy())
+        m.step()
+        check_week(m, *before)
+    # firms are conserved: every agent is active or has exited and been removed
+    assert len(m.agents) == int(m.active.sum())
+    assert n_agents - len(m.agents) == int((~m.active).sum())
+    return m
+
+
+@pytest.mark.parametrize("path", PILOTS, ids=PILOT_IDS)
+def test_pilot_ledgers_balance_every_week(path):
+    exp = load_experiment(path)
+    for scenario in exp.regimes.values():
+        run_checked(scenario, steps=60)
+
+
+stage_st = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(["a"]),  # renamed below to keep names unique
+        "capacity_per_employee": st.floats(0.2, 3.0),
+        "variable_cost": st.floats(0.0, 40.0),
+        "fixed_cost": st.floats(0.0, 6.0),
+        "capital_per_unit": st.floats(0.0, 800.0),
+        "depreciation": st.floats(0.0, 0.3),
+    }
+)
+
+
+@st.composite
+def scenarios(draw) -> Scenario:
+    stages = draw(st.lists(stage_st, min_size=1, max_size=4))
+    stages = [{**s, "name": f"s{i}"} for i, s in enumerate(stages)]
+    data = {
+        "name": "fuzz",
+        "steps": 30,
+        "seed": draw(st.integers(0, 2**32)),
+        "firms": {
+            "count": draw(st.integers(1, 25)),
+            "employees_median": draw(st.floats(1.0, 40.0)),
+            "employees_sigma": draw(st.floats(0.0, 1.2)),
+            "efficiency_sigma": draw(st.floats(0.0, 0.3)),
+            "imbalance_sigma": draw(st.floats(0.0, 0.6)),
+            "initial_cash_weeks": draw(st.floats(0.0, 10.0)),
+            "credit_limit_weeks": draw(st.floats(0.0, 10.0)),
+        },
+        "market": {
+            "model": draw(st.sampled_from(["market", "normal"])),
+            "price": draw(st.floats(20.0, 200.0)),
+            "load": draw(st.floats(0.2, 1.5)),
+            "season_amplitude": draw(st.floats(0.0, 0.8)),
+            "firm_noise_sigma": draw(st.floats(0.0, 0.6)),
+            "noise_cv": draw(st.floats(0.0, 0.5)),
+            "correlation": draw(st.floats(0.0, 1.0)),
+            "unserved": draw(st.sampled_from(["lost", "backlog"])),
+            "backlog_loss_rate": draw(st.floats(0.0, 1.0)),
+        },
+        "stages": stages,
+        "sharing": {
+            "network": draw(st.sampled_from(["random", "complete"])),
+            "partners": draw(st.integers(1, 8)),
+            "markup": draw(st.floats(0.0, 1.0)),
+            "transport_cost": draw(st.floats(0.0, 10.0)),
+            "failure_prob": draw(st.floats(0.0, 1.0)),
+            "rounds": draw(st.integers(1, 5)),
+        },
+        "district": {
+            "membership_share": draw(st.floats(0.0, 1.0)),
+            "membership_fee": draw(st.floats(0.0, 20.0)),
+            "coordination_cost": draw(st.floats(0.0, 20.0)),
+        },
+        "mechanisms": {
+            "sharing": draw(st.booleans()),
+            "trust": draw(st.booleans()),
+            "entry_exit": draw(st.booleans()),
+        },
+    }
+    return Scenario.model_validate(data)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_random_valid_scenarios_conserve_money_units_and_capacity(scenario):
+    run_checked(scenario, steps=scenario.steps)

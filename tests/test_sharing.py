@@ -1,0 +1,122 @@
+"""M1 idle-capacity sharing and M7 trust on hand-built worlds of two or three firms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.core import DistrictModel
+
+from .conftest import tiny_scenario, week
+
+
+def test_member_without_kiln_gets_boards_dried_by_partner_and_pays():
+    """A member with no drying capacity buys a partner's idle drying capacity and pays its price."""
+    m = DistrictModel(tiny_scenario(2, ("cut", "dry")))
+    week(m, capacity=[[10, 0], [10, 10]], orders=[5, 4])
+    assert m.output.tolist() == [5.0, 4.0]
+    assert m.received[0].tolist() == [0.0, 5.0]
+    assert m.sold[1].tolist() == [0.0, 5.0]
+    price = 10.0 * 1.1  # partner's variable cost plus 10% markup
+    assert m.flows["service_purchases"][0] == pytest.approx(5 * price)
+    assert m.flows["service_income"][1] == pytest.approx(5 * price)
+    # the partner bears the variable cost of the drying it does for the buyer
+    assert m.flows["variable_cost"][1] == pytest.approx(4 * 20 + 5 * 10)
+    assert m.flows["variable_cost"][0] == pytest.approx(5 * 10)
+
+
+def test_seller_keeps_capacity_for_its_own_orders_first():
+    """Only capacity beyond a firm's own orders is offered to partners."""
+    m = DistrictModel(tiny_scenario(2, ("dry",)))
+    week(m, capacity=[[2], [10]], orders=[12, 7])
+    assert m.output.tolist() == [5.0, 7.0]
+    assert m.sold[1, 0] == pytest.approx(3.0)
+
+
+def test_short_seller_rations_buyers_in_proportion_to_need():
+    """Two buyers needing 6 and 2 from a seller with 4 idle units get 3 and 1."""
+    m = DistrictModel(tiny_scenario(3, ("dry",)))
+    week(m, capacity=[[4], [4], [10]], orders=[10, 6, 6])
+    assert m.received[:, 0].tolist() == pytest.approx([3.0, 1.0, 0.0])
+    assert m.output.tolist() == pytest.approx([7.0, 5.0, 6.0])
+
+
+def test_non_members_do_not_share():
+    """With no members (the standalone regime) output is each firm's own bottleneck."""
+    m = DistrictModel(tiny_scenario(2, ("cut", "dry"), district={"membership_share": 0.0}))
+    week(m, capacity=[[10, 0], [10, 10]], orders=[5, 4])
+    assert m.output.tolist() == [0.0, 4.0]
+    assert m.edge_units.size == 0
+
+
+def test_sharing_switch_off_means_no_trade():
+    m = DistrictModel(tiny_scenario(2, ("cut", "dry"), mechanisms={"sharing": False}))
+    week(m, capacity=[[10, 0], [10, 10]], orders=[5, 4])
+    assert m.output.tolist() == [0.0, 4.0]
+
+
+def test_trade_that_loses_money_is_refused():
+    """A buyer does not buy stage work that costs more than the unit's margin."""
+    # margin 100 - 20 = 80; partner price 11; coordination at trust 0.5 is 3x the base cost
+    m = DistrictModel(tiny_scenario(2, ("cut", "dry"), district={"coordination_cost": 30.0}))
+    week(m, capacity=[[10, 0], [10, 10]], orders=[5, 4])
+    assert m.output[0] == 0.0
+    assert m.flows["coordination"].sum() == 0.0
+
+
+def test_coordination_cost_falls_with_trust():
+    """Cost per unit is the base cost at trust 1 and cost_ratio times it at trust 0."""
+    m = DistrictModel(tiny_scenario(2, ("dry",), district={"coordination_cost": 2.0}))
+    m.trust = np.array([1.0, 0.0])
+    assert m._coordination_rate().tolist() == pytest.approx([2.0, 10.0])
+
+
+def test_buyer_pays_coordination_and_transport_per_unit():
+    m = DistrictModel(tiny_scenario(2, ("dry",), district={"coordination_cost": 1.0}, sharing={"transport_cost": 2.0}))
+    week(m, capacity=[[0], [10]], orders=[4, 0])
+    assert m.flows["coordination"][0] == pytest.approx(4 * 1.0 * (1 + 4 * 0.5))
+    assert m.flows["transport"][0] == pytest.approx(8.0)
+    assert m.flows["coordination"][1] == 0.0
+
+
+def test_failed_delivery_is_not_paid_costs_coordination_and_cuts_trust():
+    m = DistrictModel(tiny_scenario(2, ("dry",), sharing={"failure_prob": 1.0}, district={"coordination_cost": 1.0}))
+    week(m, capacity=[[0], [10]], orders=[4, 0])
+    assert m.output[0] == 0.0
+    assert m.flows["service_purchases"][0] == 0.0
+    assert m.flows["coordination"][0] == pytest.approx(4 * 3.0)
+    assert m.trust[0] == pytest.approx(0.25)  # buyer 0's trust in seller 1 halves
+    assert m.trust[1] == pytest.approx(0.5)  # the other direction did not trade
+
+
+def test_kept_delivery_raises_trust():
+    m = DistrictModel(tiny_scenario(2, ("dry",)))
+    week(m, capacity=[[0], [10]], orders=[4, 0])
+    assert m.trust[0] == pytest.approx(0.5 + 0.1 * 0.5)
+
+
+def test_trust_switch_off_freezes_trust():
+    m = DistrictModel(tiny_scenario(2, ("dry",), mechanisms={"trust": False}))
+    week(m, capacity=[[0], [10]], orders=[4, 0])
+    assert m.trust.tolist() == [0.5, 0.5]
+
+
+def test_partner_work_the_bottleneck_cannot_use_is_cancelled():
+    """Drying bought for a firm whose cutting is also short and unobtainable is not taken or paid."""
+    m = DistrictModel(tiny_scenario(3, ("cut", "dry")))
+    # firm 0 needs 4 more at both stages; firm 1 has idle drying only, nobody has idle cutting
+    week(m, capacity=[[6, 6], [5, 10], [5, 5]], orders=[10, 5, 5])
+    assert m.output[0] == 6.0
+    assert m.edge_units.sum() == 0.0
+    assert m.flows["service_purchases"].sum() == 0.0
+
+
+def test_allocation_does_not_depend_on_storage_order():
+    """Permuting the order firms are stored in permutes the result and changes nothing else."""
+    cap = np.array([[4.0, 9], [4, 3], [10, 10], [7, 12]])
+    orders = np.array([9.0, 6, 5, 6])
+    a = week(DistrictModel(tiny_scenario(4, ("cut", "dry"))), cap.tolist(), orders.tolist())
+    perm = np.array([2, 0, 3, 1])
+    b = week(DistrictModel(tiny_scenario(4, ("cut", "dry"))), cap[perm].tolist(), orders[perm].tolist())
+    np.testing.assert_allclose(b.output, a.output[perm], rtol=1e-12)
+    np.testing.assert_allclose(b.flows["profit"], a.flows["profit"][perm], rtol=1e-12)
