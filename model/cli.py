@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +19,7 @@ from .scenario_io import ScenarioError
 SUBCOMMANDS = ("run",)
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
-HEADLINE = ("profit", "output", "lost_sales", "utilization", "unit_cost", "firms_active")
+HEADLINE = ("profit", "roa", "output", "lost_sales", "utilization", "unit_cost", "firms_active")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -173,8 +175,14 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a terminated run cleans up like Ctrl-C
     parser = build_parser()
     args = parser.parse_args(_normalise_argv(argv))
     if args.command is None:

@@ -8,6 +8,7 @@ process pool.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -42,6 +43,11 @@ def run_once(scenario: Scenario, replication: int) -> np.ndarray:
     return DistrictModel(scenario, replication).run()
 
 
+def _ignore_interrupts() -> None:
+    """Worker initialiser: Ctrl-C reaches the whole process group; only the parent handles it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run_task(task: tuple[int, int, Scenario]) -> tuple[int, int, np.ndarray]:
     r, rep, scenario = task
     return r, rep, run_once(scenario, rep)
@@ -71,7 +77,7 @@ def run_experiment(
             data[r, rep] = hist
             done()
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts) as pool:
             pending: set[Future] = {pool.submit(_run_task, t) for t in tasks}
             try:
                 while pending:

@@ -14,6 +14,8 @@ from model.params import Scenario
 ROOT = Path(__file__).resolve().parent.parent
 PILOTS = sorted((ROOT / "scenarios").glob("*.yaml"))
 PILOT_IDS = [p.stem for p in PILOTS]
+SCENARIO_FILES = sorted((ROOT / "scenarios").rglob("*.yaml"))
+SCENARIO_IDS = [str(p.relative_to(ROOT / "scenarios")) for p in SCENARIO_FILES]
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -11,11 +11,11 @@ from model.core import DistrictModel
 from model.params import MECHANISMS, Scenario, parameter_table
 from model.scenario_io import ScenarioError, load_experiment
 
-from .conftest import PILOT_IDS, PILOTS
+from .conftest import PILOTS, SCENARIO_FILES, SCENARIO_IDS
 
 
-@pytest.mark.parametrize("path", PILOTS, ids=PILOT_IDS)
-def test_pilot_loads_and_runs_a_few_steps(path):
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=SCENARIO_IDS)
+def test_scenario_file_loads_and_runs_a_few_steps(path):
     exp = load_experiment(path)
     assert exp.baseline == "standalone"
     assert set(exp.regimes) >= {"standalone", "district"}
@@ -27,8 +27,8 @@ def test_pilot_loads_and_runs_a_few_steps(path):
         assert len(m.agents) == scenario.firms.count
 
 
-@pytest.mark.parametrize("path", PILOTS, ids=PILOT_IDS)
-def test_pilot_files_comment_every_number(path):
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=SCENARIO_IDS)
+def test_scenario_files_comment_every_number(path):
     """Each line that sets a number carries a comment: its source, 'calibrated', 'design' or 'assumption'."""
     lines = path.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
