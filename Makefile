@@ -24,7 +24,8 @@ $(STAMP): pyproject.toml requirements.lock
 	[ -x $(PY) ] || $$py -m venv $(VENV) || { echo "could not create $(VENV) with $$py" >&2; exit 1; }
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# setuptools warns about the flat layout of an editable install; the warning is expected
+	PYTHONWARNINGS=ignore $(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 run: $(STAMP)
