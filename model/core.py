@@ -188,6 +188,7 @@ class DistrictModel(mesa.Model):
         if m.model == "normal":
             shock = math.sqrt(m.correlation) * common + math.sqrt(1.0 - m.correlation) * own
             demand = np.maximum(self.base_demand + m.noise_cv * self.nominal_capacity * shock, 0.0)
+            self.demand_index = 1.0
         else:
             self.market_noise = m.ar * self.market_noise + math.sqrt(1.0 - m.ar**2) * m.noise_sigma * common
             index = (
@@ -197,6 +198,7 @@ class DistrictModel(mesa.Model):
             )
             firm = np.exp(m.firm_noise_sigma * own - 0.5 * m.firm_noise_sigma**2)
             demand = self.base_demand * index * firm
+            self.demand_index = index
         self.demand = np.where(self.active, demand, 0.0)
         self.orders = self.demand + self.backlog
 
@@ -215,15 +217,14 @@ class DistrictModel(mesa.Model):
         need = np.where(in_district, np.maximum(orders - self.capacity, 0.0), 0.0)
         idle = np.where(in_district, np.maximum(self.capacity - orders, 0.0), 0.0)
         coord = self._coordination_rate()
-        seller_price = self.seller_price
-        own_margin = p.market.price - self.var_cost.sum(axis=1)
-        # a unit whose stage k is done by the partner earns: margin + own v_k - price_k - coord - transport
+        # expected gain of asking edge e for one unit of stage-k work: the seller delivers with
+        # probability 1 - failure_prob; coordination is paid either way. A unit short at several
+        # stages carries its value once, split over those stages.
+        short_stages = np.maximum((need > 0).sum(axis=1), 1)
+        value = (self._value_of_serving_now() / short_stages)[:, None] + self.var_cost
+        deliver = 1.0 - p.sharing.failure_prob
         gain = (
-            own_margin[self.buyer, None]
-            + self.var_cost[self.buyer]
-            - seller_price[self.seller]
-            - coord[:, None]
-            - p.sharing.transport_cost
+            deliver * (value[self.buyer] - self.seller_price[self.seller] - p.sharing.transport_cost) - coord[:, None]
         )
         weight = np.where((gain > 0) & self.edge_alive[:, None], self.trust[:, None], 0.0)
         units = network.clear(need, idle, self.buyer, self.seller, weight=weight, rounds=p.sharing.rounds)
@@ -231,6 +232,25 @@ class DistrictModel(mesa.Model):
         self.edge_failed = np.where(failed[:, None], units, 0.0)
         self.edge_units = np.where(failed[:, None], 0.0, units)
         self.edge_coord_rate = coord
+
+    def _value_of_serving_now(self) -> np.ndarray:
+        """Per firm: what one more unit served this week is worth, before its own variable costs.
+
+        With lost sales it is the unit margin. With a backlog, an order that waits is only lost
+        if the firm cannot serve it itself next week: the firm expects spare bottleneck capacity
+        ``bottleneck - base demand * this week's demand index`` next week; the part of its
+        shortfall that fits there waits (and a fraction ``backlog_loss_rate`` cancels meanwhile),
+        the rest is as good as lost.
+        """
+        m = self.scenario_params.market
+        margin = m.price - self.var_cost.sum(axis=1)
+        if m.unserved == "lost":
+            return margin
+        bottleneck = self.capacity.min(axis=1)
+        shortfall = np.maximum(self.orders - bottleneck, 0.0)
+        spare_next = np.maximum(bottleneck - self.base_demand * self.demand_index, 0.0)
+        waits = np.minimum(1.0, np.divide(spare_next, shortfall, out=np.ones_like(shortfall), where=shortfall > 0))
+        return margin * (m.backlog_loss_rate * waits + (1.0 - waits))
 
     def produce_phase(self) -> None:
         """Output is limited by each firm's bottleneck, counting partner work received."""

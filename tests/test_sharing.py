@@ -79,14 +79,54 @@ def test_buyer_pays_coordination_and_transport_per_unit():
     assert m.flows["coordination"][1] == 0.0
 
 
+class _AlwaysFail:
+    """Stands in for the sharing stream: every edge draws 0, below any failure probability."""
+
+    def random(self, n: int) -> np.ndarray:
+        return np.zeros(n)
+
+
 def test_failed_delivery_is_not_paid_costs_coordination_and_cuts_trust():
-    m = DistrictModel(tiny_scenario(2, ("dry",), sharing={"failure_prob": 1.0}, district={"coordination_cost": 1.0}))
+    m = DistrictModel(tiny_scenario(2, ("dry",), sharing={"failure_prob": 0.2}, district={"coordination_cost": 1.0}))
+    m._sharing_rng = _AlwaysFail()
     week(m, capacity=[[0], [10]], orders=[4, 0])
     assert m.output[0] == 0.0
     assert m.flows["service_purchases"][0] == 0.0
     assert m.flows["coordination"][0] == pytest.approx(4 * 3.0)
     assert m.trust[0] == pytest.approx(0.25)  # buyer 0's trust in seller 1 halves
     assert m.trust[1] == pytest.approx(0.5)  # the other direction did not trade
+
+
+def test_buyer_weighs_the_chance_of_failure():
+    """Expected gain = (1 - failure_prob) * (value - price - transport) - coordination."""
+    # unit value 100 - 10 = 90 plus own stage cost 10; partner price 11: gain if delivered 89.
+    # coordination 3 x 10 = 30 per unit at trust 0.5: worth it at failure 0.6 (35.6 > 30), not at 0.7
+    for fail, trades in ((0.6, True), (0.7, False)):
+        m = DistrictModel(
+            tiny_scenario(2, ("dry",), sharing={"failure_prob": fail}, district={"coordination_cost": 10.0})
+        )
+        m._sharing_rng = np.random.default_rng(0)
+        week(m, capacity=[[0], [10]], orders=[4, 0])
+        assert (m.edge_units.sum() + m.edge_failed.sum() > 0) == trades, fail
+
+
+def test_backlog_that_own_capacity_clears_next_week_is_not_worth_renting_for():
+    """With a backlog, a firm with spare capacity next week lets orders wait instead of paying."""
+    over = {
+        "market": {"unserved": "backlog", "backlog_loss_rate": 0.1, "load": 0.5},
+        "district": {"coordination_cost": 3.0},
+    }  # 9 per unit at trust 0.5
+    m = DistrictModel(tiny_scenario(2, ("dry",), **over))
+    m.demand_index = 1.0
+    # firm 0: bottleneck 10, normal demand 5: next week's 5 spare units absorb a 2-unit shortfall,
+    # so a unit served now is worth 0.1 x 90 + 10 - 11 = 8 < 9
+    week(m, capacity=[[10], [10]], orders=[12, 0])
+    assert m.edge_units.sum() == 0.0
+    # a firm short by more than its spare capacity rents for the part that could not wait
+    m = DistrictModel(tiny_scenario(2, ("dry",), **over))
+    m.demand_index = 1.0
+    week(m, capacity=[[10], [10]], orders=[30, 0])
+    assert m.edge_units.sum() > 0.0
 
 
 def test_kept_delivery_raises_trust():
