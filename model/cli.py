@@ -96,24 +96,32 @@ def _normalise_argv(argv: list[str]) -> list[str]:
     return argv
 
 
-def _fmt(x: float) -> str:
+POINT_UNITS = ("fraction", "per year")
+"""Units shown to people as percentages (levels) and percentage points (differences)."""
+
+
+def _fmt(x: float, unit: str) -> str:
     if not math.isfinite(x):
         return "n/a"
+    if unit in POINT_UNITS:
+        return f"{100 * x:.2f}"
     if abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:.3g}"
 
 
 def _print_headline(effects, out: Path) -> None:
-    print(f"Results: {out}")
+    print(f"Results: {out.resolve()}")
     if effects.empty:
         return
     print("Paired effects on horizon averages (regime minus baseline, 95% CI):")
     for _, row in effects[effects["metric"].isin(HEADLINE)].iterrows():
-        rel = f"{100 * row['rel_diff']:+.1f}%" if math.isfinite(row["rel_diff"]) else ""
+        unit = row["unit"]
+        shown_unit = "percentage points" if unit in POINT_UNITS else unit
+        rel = f"({100 * row['rel_diff']:+.1f}%)" if math.isfinite(row["rel_diff"]) else ""
         print(
-            f"  {row['regime']:>12}  {row['label']:<22} {_fmt(row['diff_mean']):>10} "
-            f"[{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}] {row['unit']} {rel}"
+            f"  {row['regime']:>12}  {row['label']:<22} {_fmt(row['diff_mean'], unit):>8} "
+            f"[{_fmt(row['ci_low'], unit)}, {_fmt(row['ci_high'], unit)}] {shown_unit} {rel}"
         )
 
 
@@ -171,7 +179,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     if not args.quiet:
         _print_headline(effects_table(results), out)
     else:
-        print(f"Results: {out}")
+        print(f"Results: {out.resolve()}")
     return 0
 
 

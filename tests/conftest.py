@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,18 @@ PILOTS = sorted((ROOT / "scenarios").glob("*.yaml"))
 PILOT_IDS = [p.stem for p in PILOTS]
 SCENARIO_FILES = sorted((ROOT / "scenarios").rglob("*.yaml"))
 SCENARIO_IDS = [str(p.relative_to(ROOT / "scenarios")) for p in SCENARIO_FILES]
+
+
+def simulate(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``python simulate.py ARGS`` as a user would; capture its output."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "simulate.py"), *args],
+        check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

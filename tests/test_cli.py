@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from .conftest import ROOT
+from .conftest import ROOT, simulate
 
 WOOD = ROOT / "scenarios" / "woodworking_kaluga.yaml"
 COLUMNS = [
@@ -29,17 +29,6 @@ COLUMNS = [
     "shared_units",
     "coordination_cost",
 ]
-
-
-def simulate(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "simulate.py"), *args],
-        check=False,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
