@@ -12,10 +12,21 @@ import numpy as np
 import pandas as pd
 
 from .experiment import Results
-from .observers import METRIC_INDEX, METRICS
-from .stats import t_interval
+from .stats import horizon, t_interval
 
 KEY_METRICS = ("output", "profit", "utilization", "lost_sales", "fixed_assets", "firms_active")
+DIFF_METRICS = ("profit", "output", "utilization", "lost_sales")
+MECHANISM_METRICS = (
+    "unit_cost",
+    "defect_rate",
+    "lead_time",
+    "trust_mean",
+    "export_share",
+    "adjacent_revenue",
+    "adjacent_jobs",
+    "employment",
+    "profit_gini",
+)
 EFFECT_METRICS = (
     "profit",
     "revenue",
@@ -24,45 +35,63 @@ EFFECT_METRICS = (
     "utilization",
     "unit_cost",
     "roa",
+    "defect_rate",
+    "lead_time",
     "firms_active",
     "fixed_assets",
+    "employment",
+    "adjacent_revenue",
+)
+GROUP_METRICS = (
+    ("member_profit", "nonmember_profit"),
+    ("member_roa", "nonmember_roa"),
+    ("member_survival", "nonmember_survival"),
 )
 SMOOTH_WEEKS = 4
 COLORS = ("#4d4d4d", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
 
 
 def _smooth(x: np.ndarray, weeks: int = SMOOTH_WEEKS) -> np.ndarray:
-    """Trailing moving average over the last axis (the first weeks average what there is)."""
-    csum = np.cumsum(np.nan_to_num(x), axis=-1)
-    out = csum.copy()
-    out[..., weeks:] = csum[..., weeks:] - csum[..., :-weeks]
-    width = np.minimum(np.arange(1, x.shape[-1] + 1), weeks)
-    return out / width
+    """Trailing moving average over the last axis, skipping missing weeks."""
+    valid = ~np.isnan(x)
+    csum = np.cumsum(np.where(valid, x, 0.0), axis=-1)
+    ccount = np.cumsum(valid, axis=-1).astype(float)
+    total, count = csum.copy(), ccount.copy()
+    total[..., weeks:] -= csum[..., :-weeks]
+    count[..., weeks:] -= ccount[..., :-weeks]
+    return np.divide(total, count, out=np.full(x.shape, np.nan), where=count > 0)
 
 
-def _label(name: str) -> str:
-    m = METRICS[METRIC_INDEX[name]]
-    return f"{m.label} ({m.unit})"
+def _grid(n: int) -> tuple[plt.Figure, np.ndarray]:
+    cols = 3 if n > 4 else 2
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 4.1 * rows), constrained_layout=True, squeeze=False)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axes.ravel()
 
 
-def timeseries_chart(results: Results, title: str, path: Path) -> None:
-    """Key metrics over time: each regime's mean over replications with its 95% band."""
+def _band(ax: plt.Axes, weeks: np.ndarray, series: np.ndarray, color: str, label: str, alpha: float) -> None:
+    mean, lo, hi, _ = t_interval(series, axis=0)
+    ax.plot(weeks, mean, color=color, lw=1.6, label=label)
+    ax.fill_between(weeks, lo, hi, color=color, alpha=alpha, lw=0)
+
+
+def levels_chart(results: Results, names: tuple[str, ...], title: str, path: Path) -> None:
+    """Metrics over time: each regime's mean over replications with its 95% band."""
     weeks = np.arange(1, results.steps + 1)
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5), constrained_layout=True)
-    for ax, name in zip(axes.ravel(), KEY_METRICS, strict=True):
-        j = METRIC_INDEX[name]
+    fig, axes = _grid(len(names))
+    for ax, name in zip(axes, names, strict=False):
+        j = results.index(name)
+        m = results.metrics[j]
         for r, regime in enumerate(results.regimes):
-            series = _smooth(results.data[r, :, :, j])
-            mean, lo, hi, _ = t_interval(series, axis=0)
-            color = COLORS[r % len(COLORS)]
-            ax.plot(weeks, mean, color=color, lw=1.6, label=regime)
-            ax.fill_between(weeks, lo, hi, color=color, alpha=0.2, lw=0)
-        ax.set_title(METRICS[j].label)
+            _band(ax, weeks, _smooth(results.data[r, :, :, j]), COLORS[r % len(COLORS)], regime, 0.2)
+        ax.set_title(m.label)
         ax.set_xlabel("week")
-        ax.set_ylabel(_label(name))
+        ax.set_ylabel(f"{m.label} ({m.unit})")
         ax.grid(alpha=0.3)
-    axes[0, 0].legend(title="regime (band: 95% CI)")
-    fig.suptitle(f"{title}: key metrics over time ({SMOOTH_WEEKS}-week average, {results.replications} replications)")
+    axes[0].legend(title="regime (band: 95% CI)")
+    fig.suptitle(f"{title} ({SMOOTH_WEEKS}-week average, {results.replications} replications)")
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -71,39 +100,34 @@ def paired_difference_chart(results: Results, title: str, path: Path) -> None:
     """Each regime minus the baseline over time, paired by replication, with 95% band."""
     weeks = np.arange(1, results.steps + 1)
     b = results.regimes.index(results.baseline)
-    names = ("profit", "output", "utilization", "lost_sales")
-    fig, axes = plt.subplots(2, 2, figsize=(13, 8.5), constrained_layout=True)
-    for ax, name in zip(axes.ravel(), names, strict=True):
-        j = METRIC_INDEX[name]
+    fig, axes = _grid(len(DIFF_METRICS))
+    for ax, name in zip(axes, DIFF_METRICS, strict=False):
+        j = results.index(name)
+        m = results.metrics[j]
         base = _smooth(results.data[b, :, :, j])
         for r, regime in enumerate(results.regimes):
-            if r == b:
-                continue
-            diff = _smooth(results.data[r, :, :, j]) - base
-            mean, lo, hi, _ = t_interval(diff, axis=0)
-            color = COLORS[r % len(COLORS)]
-            ax.plot(weeks, mean, color=color, lw=1.6, label=f"{regime} minus {results.baseline}")
-            ax.fill_between(weeks, lo, hi, color=color, alpha=0.25, lw=0)
+            if r != b:
+                diff = _smooth(results.data[r, :, :, j]) - base
+                _band(ax, weeks, diff, COLORS[r % len(COLORS)], f"{regime} minus {results.baseline}", 0.25)
         ax.axhline(0.0, color="black", lw=1)
-        ax.set_title(f"{METRICS[j].label}: difference")
+        ax.set_title(f"{m.label}: difference")
         ax.set_xlabel("week")
-        m = METRICS[j]
         ax.set_ylabel(f"difference in {m.label.lower()} ({m.unit})")
         ax.grid(alpha=0.3)
-    axes[0, 0].legend(title="paired difference (band: 95% CI)")
+    axes[0].legend(title="paired difference (band: 95% CI)")
     fig.suptitle(f"{title}: paired difference against '{results.baseline}' ({SMOOTH_WEEKS}-week average)")
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def effects_chart(effects: pd.DataFrame, title: str, path: Path) -> None:
+def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Path) -> None:
     """Bar chart of relative effects (percent of the baseline) with 95% intervals."""
     eff = effects[effects["metric"].isin(EFFECT_METRICS)]
     # a relative effect needs a baseline that is not zero (e.g. no trade happens alone)
     eff = eff[np.isfinite(eff["baseline_mean"]) & (eff["baseline_mean"] != 0)]
     regimes = list(dict.fromkeys(eff["regime"]))
     order = [m for m in EFFECT_METRICS if m in set(eff["metric"])]
-    fig, ax = plt.subplots(figsize=(11, 1.0 + 0.55 * len(order) * max(1, len(regimes))), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(11, 1.2 + 0.5 * len(order) * max(1, len(regimes))), constrained_layout=True)
     height = 0.8 / max(1, len(regimes))
     y = np.arange(len(order))
     for i, regime in enumerate(regimes):
@@ -119,27 +143,95 @@ def effects_chart(effects: pd.DataFrame, title: str, path: Path) -> None:
             color=COLORS[(i + 1) % len(COLORS)],
             xerr=np.nan_to_num(err),
             capsize=3,
-            label=f"{regime} vs {effects['baseline'].iloc[0]}",
+            label=f"{regime} vs {results.baseline}",
         )
-    ax.set_yticks(y, [METRICS[METRIC_INDEX[m]].label for m in order])
+    ax.set_yticks(y, [results.metrics[results.index(m)].label for m in order])
     ax.invert_yaxis()
     ax.axvline(0.0, color="black", lw=1)
     ax.set_xlabel("paired difference, percent of the baseline mean (error bars: 95% CI)")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right")
-    ax.set_title(f"{title}: effect of the district on horizon averages")
+    ax.set_title(f"{title}: effect on horizon averages")
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def write_charts(results: Results, effects: pd.DataFrame, title: str, folder: Path) -> list[Path]:
-    """All run charts into ``folder``; returns their paths."""
+def _bars(ax: plt.Axes, results: Results, hs: np.ndarray, names: list[str], labels: list[str], scale: float) -> None:
+    """Grouped bars: one group per metric, one bar per regime, with 95% intervals."""
+    width = 0.8 / len(results.regimes)
+    x = np.arange(len(names))
+    for r, regime in enumerate(results.regimes):
+        mean, lo, hi, _ = t_interval(hs[r][:, [results.index(n) for n in names]], axis=0)
+        err = np.vstack([mean - lo, hi - mean]) * scale
+        ax.bar(
+            x + (r - (len(results.regimes) - 1) / 2) * width,
+            np.nan_to_num(mean * scale),
+            width * 0.9,
+            yerr=np.nan_to_num(err),
+            capsize=3,
+            color=COLORS[r % len(COLORS)],
+            label=regime,
+        )
+    ax.set_xticks(x, labels, rotation=20, ha="right")
+    ax.grid(axis="y", alpha=0.3)
+
+
+def stage_chart(results: Results, title: str, path: Path) -> None:
+    """Utilisation of each value-chain stage, horizon average per regime with 95% intervals."""
+    names = [m.name for m in results.metrics if m.name.startswith("utilization_")]
+    hs = horizon(results)
+    fig, ax = plt.subplots(figsize=(max(7, 1.6 * len(names) + 3), 4.8), constrained_layout=True)
+    _bars(ax, results, hs, names, [n.removeprefix("utilization_").replace("_", " ") for n in names], 100.0)
+    ax.set_ylabel("capacity used, percent of capacity held")
+    ax.legend(title="regime (error bars: 95% CI)")
+    ax.set_title(f"{title}: utilisation by stage (horizon average)")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def members_chart(results: Results, title: str, path: Path) -> None:
+    """Members against non-members inside the same runs (only meaningful with both groups)."""
+    hs = horizon(results)
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), constrained_layout=True)
+    units = ("kRUB per firm-week", "percent a year", "percent of starting firms")
+    scales = (1.0, 100.0, 100.0)
+    for ax, (mem, non), unit, scale in zip(axes, GROUP_METRICS, units, scales, strict=True):
+        _bars(ax, results, hs, [mem, non], ["members", "non-members"], scale)
+        ax.set_title(
+            results.metrics[results.index(mem)]
+            .label.replace("Profit per member", "Profit per firm")
+            .replace("Members' ", "")
+            .capitalize()
+        )
+        ax.set_ylabel(unit)
+    axes[0].legend(title="regime (error bars: 95% CI)")
+    fig.suptitle(
+        f"{title}: members and non-members in the same runs "
+        "(membership is random here; chosen membership would add selection effects)"
+    )
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_charts(results: Results, effects: pd.DataFrame, title: str, folder: Path, groups: bool) -> list[Path]:
+    """All run charts into ``folder``; ``groups`` adds the member/non-member comparison."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / "timeseries.png", folder / "paired_difference.png", folder / "effects.png"]
-    timeseries_chart(results, title, paths[0])
+    paths = {
+        "timeseries": folder / "timeseries.png",
+        "mechanisms": folder / "mechanisms.png",
+        "stages": folder / "stage_utilization.png",
+    }
+    levels_chart(results, KEY_METRICS, f"{title}: key metrics over time", paths["timeseries"])
+    levels_chart(
+        results, MECHANISM_METRICS, f"{title}: costs, quality, trust, exports, local suppliers", paths["mechanisms"]
+    )
+    stage_chart(results, title, paths["stages"])
     if len(results.regimes) > 1:
-        paired_difference_chart(results, title, paths[1])
-        effects_chart(effects, title, paths[2])
-    else:
-        paths = paths[:1]
-    return paths
+        paths["paired"] = folder / "paired_difference.png"
+        paths["effects"] = folder / "effects.png"
+        paired_difference_chart(results, title, paths["paired"])
+        effects_chart(results, effects, title, paths["effects"])
+    if groups:
+        paths["members"] = folder / "members.png"
+        members_chart(results, title, paths["members"])
+    return list(paths.values())

@@ -1,12 +1,13 @@
-"""The district model: firms on a value chain, alone or sharing idle capacity in a district.
+"""The district model: firms on a value chain, alone or as members of an industrial district.
 
 Firms are Mesa agents, so ``model.agents`` and ``AgentSet`` queries work; their state lives in
-the model's numpy arrays (one row per firm), and every phase of the step is vectorised over
+the model's numpy arrays (one row per firm slot), and every phase of the step is vectorised over
 firms and partner links. The step is a named schedule of phases, documented in docs/ODD.md:
 
-    demand -> share -> produce -> account -> trust -> exit -> observe
+    demand -> share -> produce -> account -> learn -> trust -> adapt -> enter_exit -> adjacent -> observe
 
-This module does no I/O: it imports numpy and mesa only.
+Rows are firm *slots*: the starting firms, then room for entrants (M8). A slot is ``active``
+while its firm trades. This module does no I/O: it imports numpy and mesa only.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import mesa
 import numpy as np
 
 from . import network
-from .observers import METRIC_INDEX, observe
+from .observers import metric_list, observe
 from .params import Scenario
 from .rng import streams
 
 WEEKS_PER_YEAR = 52.0
+QUARTER = 13.0
 
 
 class Firm(mesa.Agent):
@@ -62,6 +64,12 @@ class Firm(mesa.Agent):
         return dict(zip(self.model.stage_names, row.tolist(), strict=True))
 
     @property
+    def unit_cost(self) -> dict[str, float]:
+        """Variable cost per unit at each stage (falls with experience and know-how)."""
+        row = self.model.var_cost[self.index]
+        return dict(zip(self.model.stage_names, row.tolist(), strict=True))
+
+    @property
     def bottleneck(self) -> str:
         """The stage that limits the firm's own output."""
         return self.model.stage_names[int(np.argmin(self.model.capacity[self.index]))]
@@ -83,82 +91,160 @@ class DistrictModel(mesa.Model):
     def __init__(self, scenario: Scenario, replication: int = 0) -> None:
         self.rngs = streams(scenario.seed, replication)
         super().__init__(rng=self.rngs["mesa"])
-        self.scenario_params = scenario
+        p = self.scenario_params = scenario
         self.replication = replication
-        p = scenario
+        self.mech = p.mechanisms
         self.stage_names = p.stage_names
-        n, s = p.firms.count, len(p.stages)
-        self.n_firms, self.n_stages = n, s
+        n0, s = p.firms.count, len(p.stages)
+        slots = round(p.entry.slots * n0) if self.mech.entry_exit else 0
+        n = self.n_firms = n0 + slots
+        self.n_start, self.n_stages = n0, s
+        self.metrics = metric_list(self.stage_names)
 
-        # --- firms: sizes, stage capacities, costs (stream "init")
-        init = self.rngs["init"]
-        f = p.firms
-        self.employees = np.minimum(
-            f.employees_median * np.exp(f.employees_sigma * init.standard_normal(n)), f.employees_max
-        )
-        self.employees = np.maximum(self.employees, 1.0)
-        per_employee = np.array([st.capacity_per_employee for st in p.stages])
-        imbalance = np.exp(f.imbalance_sigma * init.standard_normal((n, s)))
-        self.capacity = self.employees[:, None] * per_employee[None, :] * imbalance
-        efficiency = np.exp(f.efficiency_sigma * init.standard_normal(n))
-        self.var_cost = efficiency[:, None] * np.array([st.variable_cost for st in p.stages])[None, :]
+        # --- stage constants
+        self.per_employee = np.array([st.capacity_per_employee for st in p.stages])
+        self.var_base = np.array([st.variable_cost for st in p.stages])
         self.fixed_rate = np.array([st.fixed_cost for st in p.stages])
         self.capital_rate = np.array([st.capital_per_unit for st in p.stages])
         self.depreciation_rate = np.array([st.depreciation for st in p.stages]) / WEEKS_PER_YEAR
-        self.nominal_capacity = self.employees * per_employee.min()
+        self.learning_exponent = np.log2([st.progress_ratio for st in p.stages])
+        self.defect_base = np.array([st.defect_rate for st in p.stages])
+        self.processing_base = np.array([st.processing_weeks for st in p.stages])
+
+        # --- firm traits: starting firms from stream "init", entrant slots from stream "entry"
+        employees, imbalance, efficiency = self._draw_traits(self.rngs["init"], n0, 1.0)
+        if slots:
+            e2, i2, f2 = self._draw_traits(self.rngs["entry"], slots, p.entry.size_factor)
+            employees, imbalance = np.concatenate((employees, e2)), np.concatenate((imbalance, i2))
+            efficiency = np.concatenate((efficiency, f2))
+        self.employees = employees
+        self.capacity = employees[:, None] * self.per_employee[None, :] * imbalance
+        self.capacity0 = self.capacity.copy()
+        self.efficiency = np.repeat(efficiency[:, None], s, axis=1)  # know-how multiplier (M4)
+        self.nominal_capacity = employees * self.per_employee.min()
         self.base_demand = p.market.load * self.nominal_capacity
-        self.fixed_assets = self.capacity @ self.capital_rate
+        self.base_total = float(self.base_demand[:n0].sum())
+        self.experience0 = (
+            p.learning.initial_experience_weeks
+            * self.capacity.min(axis=1, keepdims=True)
+            * (np.minimum(p.market.load, 1.0))
+            * np.ones((1, s))
+        )
+        self.experience = self.experience0.copy()
+        self._update_costs()
+        self.fixed_assets = np.where(np.arange(n) < n0, self.capacity @ self.capital_rate, 0.0)
         weekly_fixed = self._weekly_fixed_cost()
-        self.cash = f.initial_cash_weeks * weekly_fixed
-        self.credit_limit = f.credit_limit_weeks * weekly_fixed
+        self.cash = np.where(np.arange(n) < n0, p.firms.initial_cash_weeks * weekly_fixed, 0.0)
+        self.credit_limit = p.firms.credit_limit_weeks * weekly_fixed
         self.backlog = np.zeros(n)
-        self.active = np.ones(n, dtype=bool)
+        self.active = np.arange(n) < n0
+        self.born = self.active.copy()
+        self.record = np.ones(n)  # delivery record customers see (good units / orders)
+        self.profit_avg = np.zeros(n)
+
+        # --- membership and opportunism: starting firms and entrant slots from separate streams
+        self.district_active = self.mech.any_member_mechanism()
+        share = p.district.membership_share
+        u_member = self.rngs["membership"].random(n0)
+        u_opportunist = self.rngs["trust"].random(n0)
+        if slots:
+            u_member = np.concatenate((u_member, self.rngs["entry"].random(slots)))
+            u_opportunist = np.concatenate((u_opportunist, self.rngs["entry"].random(slots)))
+        self.member = (u_member < share) & self.district_active
+        self.opportunist = u_opportunist < p.trust.opportunist_share
+
+        # --- partner network among starting members (stream "network")
+        self._net_rng = self.rngs["network"]
+        self.buyer = np.empty(0, dtype=np.int64)
+        self.seller = np.empty(0, dtype=np.int64)
+        self.pair = np.empty(0, dtype=np.int64)
+        self.trust = np.empty(0)
+        self.edge_alive = np.empty(0, dtype=bool)
+        self._add_links(self._initial_links())
+        self._sharing_rng = self.rngs["sharing"]
+        self._entry_rng = self.rngs["entry"]
         self.seller_price = self.var_cost * (1.0 + p.sharing.markup)
 
         # --- demand state (stream "demand")
         self._demand_rng = self.rngs["demand"]
         self.market_noise = p.market.noise_sigma * self._demand_rng.standard_normal()
+        self.demand_index = np.ones(n)
 
-        # --- membership (stream "membership"): the same draws in every regime. A district with
-        # no mechanism switched on has no organisation: nobody is a member and no fee is due.
-        self.district_active = p.mechanisms.any_member_mechanism()
-        self.member = (self.rngs["membership"].random(n) < p.district.membership_share) & self.district_active
+        # --- district-level state
+        self.reputation = 0.0
+        self.export_open = False
+        self.export_orders = np.zeros(n)
+        self.adjacent_peak_firms = math.nan
+        self.adjacent_revenue = 0.0
+        self.adjacent_entries = 0
+        self.sector_profit_avg = 0.0
+        self.sector_assets_avg = float(self.fixed_assets[self.active].sum())
+        self._reset_review()
 
-        # --- partner network among members (stream "network")
-        self._build_network()
-        self._sharing_rng = self.rngs["sharing"]
+        # --- agents: one Firm per active row (entrants get theirs when they enter)
+        self.firms: list[Firm | None] = [Firm(self, i) if self.active[i] else None for i in range(n)]
 
-        # --- agents: one Firm per row
-        self.firms = [Firm(self, i) for i in range(n)]
-
-        # --- last week's flows per firm (the ledger observers and tests read)
         self.flows: dict[str, np.ndarray] = {}
+        self.entries_last = 0
         self.exits_last = 0
-        self.history = np.full((p.steps, len(METRIC_INDEX)), np.nan)
+        self.history = np.full((p.steps, len(self.metrics)), np.nan)
 
     # ------------------------------------------------------------------ set-up helpers
+    def _draw_traits(self, rng: np.random.Generator, k: int, size_factor: float) -> tuple[np.ndarray, ...]:
+        """Employees, stage imbalance and cost efficiency for ``k`` firms, in that draw order."""
+        f = self.scenario_params.firms
+        employees = size_factor * f.employees_median * np.exp(f.employees_sigma * rng.standard_normal(k))
+        employees = np.clip(employees, 1.0, f.employees_max)
+        imbalance = np.exp(f.imbalance_sigma * rng.standard_normal((k, self.n_stages)))
+        efficiency = np.exp(f.efficiency_sigma * rng.standard_normal(k))
+        return employees, imbalance, efficiency
+
     def _weekly_fixed_cost(self) -> np.ndarray:
         """Fixed cost plus depreciation per week, per firm."""
-        return self.capacity @ self.fixed_rate + self.capacity @ (self.capital_rate * self.depreciation_rate)
+        return self.capacity @ (self.fixed_rate + self.capital_rate * self.depreciation_rate)
 
-    def _build_network(self) -> None:
+    def _initial_links(self) -> np.ndarray:
         p = self.scenario_params
-        members = np.flatnonzero(self.member)
-        if not (p.mechanisms.sharing and members.size >= 2):
-            links = np.empty((0, 2), dtype=np.int64)
-        elif p.sharing.network == "complete":
+        members = np.flatnonzero(self.member & self.active)
+        if not (self.mech.sharing and members.size >= 2):
+            return np.empty((0, 2), dtype=np.int64)
+        if p.sharing.network == "complete":
             if members.size > p.sharing.max_complete_firms:
                 raise ValueError(
                     f"a complete network of {members.size} members has too many links; use "
                     f"sharing.network: random (or raise sharing.max_complete_firms)"
                 )
-            links = network.complete_links(members)
-        else:
-            links = network.random_partner_links(members, p.sharing.partners, self.rngs["network"])
-        self.links = links
-        self.buyer, self.seller = network.directed_edges(links)
-        self.trust = np.full(self.buyer.size, p.trust.initial)
-        self.edge_alive = np.ones(self.buyer.size, dtype=bool)
+            return network.complete_links(members)
+        return network.random_partner_links(members, p.sharing.partners, self._net_rng)
+
+    def _add_links(self, links: np.ndarray) -> None:
+        """Append undirected links as two directed edges each, with fresh trust."""
+        if links.size == 0:
+            return
+        e0, m = self.buyer.size, links.shape[0]
+        buyer, seller = network.directed_edges(links)
+        pair = np.concatenate((np.arange(m) + m, np.arange(m))) + e0
+        self.buyer = np.concatenate((self.buyer, buyer))
+        self.seller = np.concatenate((self.seller, seller))
+        self.pair = np.concatenate((self.pair, pair))
+        self.trust = np.concatenate((self.trust, np.full(2 * m, self.scenario_params.trust.initial)))
+        self.edge_alive = np.concatenate((self.edge_alive, np.ones(2 * m, dtype=bool)))
+
+    def _update_costs(self) -> None:
+        """Unit variable cost, defect rate and processing time from experience (M3) and know-how (M4)."""
+        learn = (self.experience / self.experience0) ** self.learning_exponent
+        self.learn = learn
+        self.var_cost = self.var_base * self.efficiency * learn
+        self.defect = np.minimum(self.defect_base * learn, 0.5)
+        self.processing = self.processing_base * learn
+
+    def _reset_review(self) -> None:
+        n, s = self.n_firms, self.n_stages
+        self.window_used = np.zeros((n, s))
+        self.window_capacity = np.zeros((n, s))
+        self.window_short = np.zeros((n, s))
+        self.window_spare_min = np.full(s, np.inf)
+        self.window_weeks = 0
 
     # ------------------------------------------------------------------ the schedule
     def step(self) -> None:
@@ -167,8 +253,11 @@ class DistrictModel(mesa.Model):
         self.share_phase()
         self.produce_phase()
         self.account_phase()
+        self.learn_phase()
         self.trust_phase()
-        self.exit_phase()
+        self.adapt_phase()
+        self.enter_exit_phase()
+        self.adjacent_phase()
         self.history[self.steps - 1] = observe(self)
 
     def run(self) -> np.ndarray:
@@ -179,44 +268,65 @@ class DistrictModel(mesa.Model):
 
     # ------------------------------------------------------------------ phases
     def demand_phase(self) -> None:
-        """Draw this week's demand for every firm; orders = demand + backlog."""
-        m = self.scenario_params.market
+        """Draw this week's demand; orders = demand + backlog + export orders (M6)."""
+        p = self.scenario_params
+        m = p.market
         rng = self._demand_rng
         week = self.steps - 1
         common = rng.standard_normal()
         own = rng.standard_normal(self.n_firms)
+        shock = self._demand_shock(week + 1)
         if m.model == "normal":
-            shock = math.sqrt(m.correlation) * common + math.sqrt(1.0 - m.correlation) * own
-            demand = np.maximum(self.base_demand + m.noise_cv * self.nominal_capacity * shock, 0.0)
-            self.demand_index = 1.0
+            z = math.sqrt(m.correlation) * common + math.sqrt(1.0 - m.correlation) * own
+            demand = np.maximum(self.base_demand + m.noise_cv * self.nominal_capacity * z, 0.0) * shock
+            self.demand_index = shock
         else:
             self.market_noise = m.ar * self.market_noise + math.sqrt(1.0 - m.ar**2) * m.noise_sigma * common
             index = (
                 (1.0 + m.trend) ** (week / WEEKS_PER_YEAR)
                 * (1.0 + m.season_amplitude * math.cos(2 * math.pi * (week - m.season_peak_week) / WEEKS_PER_YEAR))
                 * math.exp(self.market_noise - 0.5 * m.noise_sigma**2)
+                * shock
             )
+            # customers split sector demand by capacity and delivery record among active firms
+            weight = np.where(self.active, self.nominal_capacity * self.record**m.delivery_elasticity, 0.0)
+            total = weight.sum()
+            share = weight / total if total > 0 else weight
             firm = np.exp(m.firm_noise_sigma * own - 0.5 * m.firm_noise_sigma**2)
-            demand = self.base_demand * index * firm
-            self.demand_index = index
+            demand = self.base_total * index * share * firm
+            self.demand_index = index * (share * self.base_total / np.maximum(self.base_demand, 1e-12))
         self.demand = np.where(self.active, demand, 0.0)
-        self.orders = self.demand + self.backlog
+        self.export_orders = np.where(
+            self.export_open & self.member & self.active, p.export.demand_share * self.nominal_capacity, 0.0
+        )
+        self.orders = self.demand + self.backlog + self.export_orders
+
+    def _demand_shock(self, week: int) -> float:
+        if not self.mech.entry_exit:
+            return 1.0
+        factor = 1.0
+        for sh in self.scenario_params.shocks:
+            if sh.kind == "demand" and sh.week <= week < sh.week + sh.weeks:
+                factor *= sh.factor
+        return factor
 
     def share_phase(self) -> None:
-        """Members buy partners' idle stage capacity for the orders their own stages cannot take."""
+        """Members buy partners' idle stage capacity for the orders their own stages cannot take (M1)."""
         p = self.scenario_params
         n_edges = self.buyer.size
         self.failed_draw = self._sharing_rng.random(n_edges) if n_edges else np.empty(0)
         self.edge_units = np.zeros((n_edges, self.n_stages))
         self.edge_failed = np.zeros((n_edges, self.n_stages))
         self.edge_coord_rate = np.zeros(n_edges)
-        if not (p.mechanisms.sharing and n_edges):
-            return
         in_district = (self.member & self.active)[:, None]
         orders = self.orders[:, None]
-        need = np.where(in_district, np.maximum(orders - self.capacity, 0.0), 0.0)
-        idle = np.where(in_district, np.maximum(self.capacity - orders, 0.0), 0.0)
+        self.need = np.where(in_district, np.maximum(orders - self.capacity, 0.0), 0.0)
+        self.idle = np.where(in_district, np.maximum(self.capacity - orders, 0.0), 0.0)
+        if not (self.mech.sharing and n_edges):
+            return
+        need, idle = self.need, self.idle
         coord = self._coordination_rate()
+        self.seller_price = self.var_cost * (1.0 + p.sharing.markup)
         # expected gain of asking edge e for one unit of stage-k work: the seller delivers with
         # probability 1 - failure_prob; coordination is paid either way. A unit short at several
         # stages carries its value once, split over those stages.
@@ -228,7 +338,8 @@ class DistrictModel(mesa.Model):
         )
         weight = np.where((gain > 0) & self.edge_alive[:, None], self.trust[:, None], 0.0)
         units = network.clear(need, idle, self.buyer, self.seller, weight=weight, rounds=p.sharing.rounds)
-        failed = self.failed_draw < p.sharing.failure_prob
+        fail_prob = p.sharing.failure_prob + p.trust.opportunism * self.opportunist[self.seller]
+        failed = self.failed_draw < fail_prob
         self.edge_failed = np.where(failed[:, None], units, 0.0)
         self.edge_units = np.where(failed[:, None], 0.0, units)
         self.edge_coord_rate = coord
@@ -238,9 +349,8 @@ class DistrictModel(mesa.Model):
 
         With lost sales it is the unit margin. With a backlog, an order that waits is only lost
         if the firm cannot serve it itself next week: the firm expects spare bottleneck capacity
-        ``bottleneck - base demand * this week's demand index`` next week; the part of its
-        shortfall that fits there waits (and a fraction ``backlog_loss_rate`` cancels meanwhile),
-        the rest is as good as lost.
+        ``bottleneck - expected demand`` next week; the part of its shortfall that fits there
+        waits (and a fraction ``backlog_loss_rate`` cancels meanwhile), the rest is as good as lost.
         """
         m = self.scenario_params.market
         margin = m.price - self.var_cost.sum(axis=1)
@@ -253,26 +363,52 @@ class DistrictModel(mesa.Model):
         return margin * (m.backlog_loss_rate * waits + (1.0 - waits))
 
     def produce_phase(self) -> None:
-        """Output is limited by each firm's bottleneck, counting partner work received."""
-        received = network.per_firm(self.buyer, self.edge_units, self.n_firms)
+        """Units are produced up to the bottleneck (counting partner work); a share is defective."""
+        n = self.n_firms
+        received = network.per_firm(self.buyer, self.edge_units, n)
         reach = (self.capacity + received).min(axis=1)
-        self.output = np.where(self.active, np.minimum(self.orders, reach), 0.0)
+        self.produced = np.where(self.active, np.minimum(self.orders, reach), 0.0)
         # partner work beyond what the bottleneck lets through is cancelled (not paid)
-        usable = np.maximum(self.output[:, None] - self.capacity, 0.0)
+        usable = np.maximum(self.produced[:, None] - self.capacity, 0.0)
         keep = np.divide(usable, received, out=np.zeros_like(usable), where=received > 0)
         if self.edge_units.size:
             self.edge_units = self.edge_units * keep[self.buyer]
-        self.received = network.per_firm(self.buyer, self.edge_units, self.n_firms)
-        self.sold = network.per_firm(self.seller, self.edge_units, self.n_firms)
-        self.own_use = np.minimum(self.output[:, None], self.capacity)
-        unfilled = self.orders - self.output
+        self.received = network.per_firm(self.buyer, self.edge_units, n)
+        self.sold = network.per_firm(self.seller, self.edge_units, n)
+        self.own_use = np.minimum(self.produced[:, None], self.capacity)
+        # a unit is good only if every stage, own or partner's, got it right
+        partner_defects = network.per_firm(self.buyer, self.edge_units * self.defect[self.seller], n)
+        stage_defect = np.divide(
+            self.own_use * self.defect + partner_defects,
+            self.produced[:, None],
+            out=np.zeros_like(self.own_use),
+            where=self.produced[:, None] > 0,
+        )
+        self.defect_share = 1.0 - np.prod(1.0 - stage_defect, axis=1)
+        self.defective = self.produced * self.defect_share
+        self.output = self.produced - self.defective
+        # export orders are served in the same proportion as the rest; unserved ones are lost
+        served = np.divide(self.produced, self.orders, out=np.ones(n), where=self.orders > 0)
+        self.export_units = self.export_orders * served * (1.0 - self.defect_share)
+        unfilled_home = (self.orders - self.export_orders) * (1.0 - served)
         m = self.scenario_params.market
-        if m.unserved == "lost":
-            self.lost = unfilled
-            self.backlog = np.zeros(self.n_firms)
-        else:
-            self.lost = unfilled * m.backlog_loss_rate
-            self.backlog = unfilled - self.lost
+        lost_home = unfilled_home if m.unserved == "lost" else unfilled_home * m.backlog_loss_rate
+        self.backlog = unfilled_home - lost_home
+        self.lost = lost_home + self.export_orders * (1.0 - served) + self.defective
+        good_share = np.divide(self.output, self.orders, out=np.ones(n), where=self.orders > 0)
+        memory = m.record_memory
+        self.record = np.where(self.active, (1 - memory) * self.record + memory * good_share, self.record)
+        # district spare capacity left after clearing, for the asset-light review (M2)
+        members = self.member & self.active
+        if members.any():
+            spare = (self.capacity - self.own_use - self.sold)[members].sum(axis=0)
+            held = self.capacity[members].sum(axis=0)
+            share = np.divide(spare, held, out=np.zeros_like(spare), where=held > 0)
+            self.window_spare_min = np.minimum(self.window_spare_min, share)
+        self.window_used += self.own_use + self.sold
+        self.window_capacity += np.where(self.active[:, None], self.capacity, 0.0)
+        self.window_short += self.need
+        self.window_weeks += 1
 
     def account_phase(self) -> None:
         """Every payment leaves one balance and enters another or a named outside sink."""
@@ -287,17 +423,23 @@ class DistrictModel(mesa.Model):
             transport_edge = traded_edge * p.sharing.transport_cost
         else:
             pay_edge = coord_edge = transport_edge = np.zeros(0)
+        home_units = self.output - self.export_units
         fl: dict[str, np.ndarray] = {}
-        fl["sales"] = self.output * p.market.price
+        fl["sales"] = home_units * p.market.price + self.export_units * p.export.price
+        fl["export_sales"] = self.export_units * p.export.price
         fl["service_income"] = np.bincount(self.seller, pay_edge, minlength=n)
         fl["service_purchases"] = np.bincount(self.buyer, pay_edge, minlength=n)
         fl["variable_cost"] = ((self.own_use + self.sold) * self.var_cost).sum(axis=1)
         fl["fixed_cost"] = np.where(act, self.capacity @ self.fixed_rate, 0.0)
-        fl["depreciation"] = np.where(act, self.fixed_assets_depreciation(), 0.0)
+        fl["depreciation"] = np.where(act, (self.capacity * self.capital_rate) @ self.depreciation_rate, 0.0)
         fl["investment"] = fl["depreciation"].copy()  # maintenance capex keeps capacity intact
         fl["coordination"] = np.bincount(self.buyer, coord_edge, minlength=n)
         fl["transport"] = np.bincount(self.buyer, transport_edge, minlength=n)
         fl["membership_fee"] = np.where(act & self.member, p.district.membership_fee, 0.0)
+        fl["consortium_fee"] = np.where(act & self.member & self.mech.export, p.export.consortium_fee, 0.0)
+        self.capacity_traded = np.zeros((n, self.n_stages))
+        for name in ("asset_sales", "assets_sold", "write_off", "equity_in", "assets_in"):
+            fl[name] = np.zeros(n)
         fl["profit"] = (
             fl["sales"]
             + fl["service_income"]
@@ -308,43 +450,244 @@ class DistrictModel(mesa.Model):
             - fl["coordination"]
             - fl["transport"]
             - fl["membership_fee"]
+            - fl["consortium_fee"]
         )
         fl["cash_change"] = fl["profit"] + fl["depreciation"] - fl["investment"]
-        self.fixed_assets = self.fixed_assets + fl["investment"] - fl["depreciation"]
         self.cash = self.cash + fl["cash_change"]
         self.flows = fl
+        self._update_reputation()
 
-    def fixed_assets_depreciation(self) -> np.ndarray:
-        """This week's depreciation of each firm's equipment."""
-        return (self.capacity * self.capital_rate) @ self.depreciation_rate
+    def _update_reputation(self) -> None:
+        """Collective reputation of members: good-unit share times on-time share, smoothed (M6)."""
+        x = self.scenario_params.export
+        members = self.member & self.active
+        produced = float(self.produced[members].sum())
+        orders = float(self.orders[members].sum())
+        if produced <= 0 or orders <= 0:
+            return
+        quality = 1.0 - float(self.defective[members].sum()) / produced
+        on_time = produced / orders
+        self.reputation = (1.0 - x.memory) * self.reputation + x.memory * quality * on_time
+        pooled = float(self.output[members].sum())
+        self.export_open = bool(self.mech.export and self.reputation >= x.reputation_threshold and pooled >= x.min_lot)
+
+    def learn_phase(self) -> None:
+        """Experience lowers unit cost, defects and processing time (M3); know-how spills over (M4)."""
+        p = self.scenario_params
+        changed = False
+        if self.mech.specialization:
+            processed = self.own_use + self.sold
+            self.experience = self.experience * (1.0 - p.learning.forgetting) + processed
+            changed = True
+        members = self.member & self.active
+        if self.mech.spillovers and members.sum() >= 2:
+            frontier = self.efficiency[members].min(axis=0)
+            absorb = np.minimum(1.0, self.employees / p.spillovers.absorptive_employees)
+            pull = np.where(members, p.spillovers.rate * absorb, 0.0)[:, None]
+            self.efficiency = self.efficiency + pull * (frontier[None, :] - self.efficiency)
+            changed = True
+        if changed:
+            self._update_costs()
 
     def trust_phase(self) -> None:
-        """Trust on a link rises after a kept delivery and falls after a failed one."""
+        """Trust on a link rises after a kept delivery and falls after a failed one (M7)."""
         t = self.scenario_params.trust
-        if not (self.scenario_params.mechanisms.trust and self.buyer.size):
+        if not (self.mech.trust and self.buyer.size):
             return
         kept = self.edge_units.sum(axis=1) > 0
         broken = self.edge_failed.sum(axis=1) > 0
         self.trust = np.where(kept, self.trust + t.gain * (1.0 - self.trust), self.trust)
         self.trust = np.where(broken, self.trust * (1.0 - t.loss), self.trust)
+        # a link either side no longer trusts is dropped
+        bad = self.trust < t.drop_below
+        self.edge_alive = self.edge_alive & ~bad & ~bad[self.pair]
 
-    def exit_phase(self) -> None:
-        """Insolvent firms (cash below minus their credit limit) leave the market."""
-        self.exits_last = 0
-        if not self.scenario_params.mechanisms.entry_exit:
+    def adapt_phase(self) -> None:
+        """At each review, members replace dropped partners (M7), shed or buy capacity (M2), specialise (M3)."""
+        p = self.scenario_params
+        if self.steps % p.district.review_weeks != 0:
+            return
+        members = self.member & self.active
+        if members.any():
+            if self.mech.sharing and self.mech.trust:
+                self._replace_partners(members)
+            change = np.zeros((self.n_firms, self.n_stages))
+            if self.mech.asset_light:
+                change += self._asset_light_change(members)
+            if self.mech.specialization and self.mech.sharing:
+                change += self._specialisation_change(members)
+            if change.any():
+                self._trade_equipment(change)
+        self._reset_review()
+
+    def _replace_partners(self, members: np.ndarray) -> None:
+        """Members with fewer live partners than ``sharing.partners`` each link to one more member."""
+        p = self.scenario_params
+        idx = np.flatnonzero(members)
+        if idx.size < 2 or p.sharing.network == "complete":
+            return
+        degree = (
+            np.bincount(self.buyer[self.edge_alive], minlength=self.n_firms)
+            if self.buyer.size
+            else np.zeros(self.n_firms, dtype=np.int64)
+        )
+        short = idx[degree[idx] < p.sharing.partners]
+        if short.size == 0:
+            return
+        offsets = self._net_rng.integers(1, idx.size, size=short.size)
+        pos = np.searchsorted(idx, short)
+        other = idx[(pos + offsets) % idx.size]
+        self._add_links(np.column_stack((np.minimum(short, other), np.maximum(short, other))))
+
+    def _asset_light_change(self, members: np.ndarray) -> np.ndarray:
+        """M2: capacity to sell (negative) where use was low and members reliably had spare; to buy where short."""
+        a = self.scenario_params.asset_light
+        weeks = max(self.window_weeks, 1)
+        util = np.divide(
+            self.window_used, self.window_capacity, out=np.ones_like(self.window_used), where=self.window_capacity > 0
+        )
+        reliable = (self.window_spare_min >= a.reliable_spare)[None, :]
+        floor = a.min_capacity_share * self.nominal_capacity[:, None]
+        shed = np.where(
+            members[:, None] & reliable & (util < a.shed_utilisation), a.shed_rate * self.capacity * (1.0 - util), 0.0
+        )
+        shed = np.minimum(shed, np.maximum(self.capacity - floor, 0.0))
+        mean_short = self.window_short / weeks
+        short = members[:, None] & (mean_short > a.invest_shortfall * self.capacity)
+        buy = np.where(short, a.invest_rate * mean_short, 0.0)
+        return buy - shed
+
+    def _specialisation_change(self, members: np.ndarray) -> np.ndarray:
+        """M3: move capacity from a member's worst stage (vs the district's best cost) to its best."""
+        lp = self.scenario_params.learning
+        floor = self.scenario_params.asset_light.min_capacity_share * self.nominal_capacity
+        best = self.var_cost[members].min(axis=0)
+        ratio = self.var_cost / best[None, :]
+        rows = np.arange(self.n_firms)
+        worst, top = ratio.argmax(axis=1), ratio.argmin(axis=1)
+        moves = members & (ratio[rows, worst] > 1.0 + lp.specialise_gap) & (worst != top)
+        amount = np.where(moves, lp.shift_rate * self.capacity[rows, worst], 0.0)
+        amount = np.minimum(amount, np.maximum(self.capacity[rows, worst] - floor, 0.0))
+        change = np.zeros((self.n_firms, self.n_stages))
+        change[rows, worst] -= amount
+        change[rows, top] += amount
+        return change
+
+    def _trade_equipment(self, change: np.ndarray) -> None:
+        """Sell (negative) and buy (positive) stage capacity; purchases stay within the credit headroom."""
+        a = self.scenario_params.asset_light
+        fl = self.flows
+        sell = np.maximum(-change, 0.0)
+        buy = np.maximum(change, 0.0)
+        book_sold = sell @ self.capital_rate
+        proceeds = a.salvage * book_sold
+        cost = buy @ self.capital_rate
+        room = self.cash + proceeds + a.credit_headroom * self.credit_limit
+        scale = np.clip(np.divide(room, cost, out=np.ones_like(cost), where=cost > 0), 0.0, 1.0)
+        buy = buy * scale[:, None]
+        cost = cost * scale
+        self.capacity = self.capacity - sell + buy
+        self.capacity_traded += buy - sell
+        self.fixed_assets = self.fixed_assets - book_sold + cost
+        self.cash = self.cash + proceeds - cost
+        fl["asset_sales"] += proceeds
+        fl["assets_sold"] += book_sold
+        fl["write_off"] += book_sold - proceeds
+        fl["investment"] += cost
+        fl["profit"] -= book_sold - proceeds
+        fl["cash_change"] += proceeds - cost
+
+    def enter_exit_phase(self) -> None:
+        """Scheduled firm failures and insolvent firms leave; entrants come when returns are high (M8)."""
+        self.exits_last = self.entries_last = 0
+        fl = self.flows
+        memory = 1.0 / QUARTER
+        self.profit_avg = np.where(self.active, (1 - memory) * self.profit_avg + memory * fl["profit"], self.profit_avg)
+        self.sector_profit_avg = (1 - memory) * self.sector_profit_avg + memory * float(fl["profit"].sum())
+        self.sector_assets_avg = (1 - memory) * self.sector_assets_avg + memory * float(
+            self.fixed_assets[self.active].sum()
+        )
+        if not self.mech.entry_exit:
             return
         leaving = self.active & (self.cash < -self.credit_limit)
-        if not leaving.any():
-            return
+        leaving |= self._scheduled_failures()
+        if leaving.any():
+            self._exit(leaving)
+        self._enter()
+
+    def _scheduled_failures(self) -> np.ndarray:
+        out = np.zeros(self.n_firms, dtype=bool)
+        for sh in self.scenario_params.shocks:
+            if sh.kind == "firm_failure" and sh.week == self.steps:
+                pool = self.active & (self.member if sh.firm == "largest_member" else True)
+                if pool.any():
+                    out[int(np.argmax(np.where(pool, self.capacity.sum(axis=1), -np.inf)))] = True
+        return out
+
+    def _exit(self, leaving: np.ndarray) -> None:
         idx = np.flatnonzero(leaving)
         self.exits_last = idx.size
         self.lost = self.lost + self.backlog * leaving
         self.backlog = np.where(leaving, 0.0, self.backlog)
         self.active = self.active & ~leaving
         if self.buyer.size:
-            self.edge_alive = self.active[self.buyer] & self.active[self.seller]
+            self.edge_alive = self.edge_alive & self.active[self.buyer] & self.active[self.seller]
         for i in idx:  # only the few firms that exit this week
             self.firms[i].remove()
+            self.firms[i] = None
+
+    def _enter(self) -> None:
+        """Entrants fill free slots at a rate that rises with the sector's recent return on assets."""
+        e = self.scenario_params.entry
+        roa = WEEKS_PER_YEAR * self.sector_profit_avg / self.sector_assets_avg if self.sector_assets_avg > 0 else 0.0
+        free = np.flatnonzero(~self.born)
+        rate = e.rate * self.active.sum() * max(0.0, roa - e.hurdle_roa) / e.reference_roa
+        count = int(self._entry_rng.poisson(min(rate, float(free.size))))  # one draw every week
+        idx = free[: min(count, free.size)]
+        if idx.size == 0:
+            return
+        p = self.scenario_params
+        self.entries_last = idx.size
+        self.active[idx] = True
+        self.born[idx] = True
+        fixed = self._weekly_fixed_cost()[idx]
+        equity = p.firms.initial_cash_weeks * fixed
+        self.cash[idx] = equity
+        self.fixed_assets[idx] = self.capacity[idx] @ self.capital_rate
+        self.flows["equity_in"][idx] += equity
+        self.flows["assets_in"][idx] += self.fixed_assets[idx]
+        self.flows["cash_change"][idx] += equity
+        self.record[idx] = 1.0
+        for i in idx:  # only this week's entrants
+            self.firms[i] = Firm(self, int(i))
+        if self.mech.sharing:
+            new_members = idx[self.member[idx]]
+            if new_members.size:
+                self._link_entrants(new_members)
+
+    def _link_entrants(self, new: np.ndarray) -> None:
+        others = np.flatnonzero(self.member & self.active)
+        if others.size < 2:
+            return
+        k = min(self.scenario_params.sharing.partners, others.size - 1)
+        picks = others[self._net_rng.integers(0, others.size, size=(new.size, k))]
+        a = np.repeat(new, k)
+        b = picks.ravel()
+        keep = a != b
+        pairs = np.unique(np.column_stack((np.minimum(a, b), np.maximum(a, b)))[keep], axis=0)
+        self._add_links(pairs)
+
+    def adjacent_phase(self) -> None:
+        """Local suppliers' sales from this week's purchases; new suppliers when sales pass their peak (M5)."""
+        p = self.scenario_params
+        fl = self.flows
+        local = np.where(self.member & self.mech.adjacent, p.adjacent.member_local_share, p.adjacent.local_share)
+        purchases = fl["variable_cost"] + fl["fixed_cost"] + fl["transport"] + fl["investment"]
+        self.adjacent_revenue = float((local * purchases).sum())
+        suppliers = self.adjacent_revenue / p.adjacent.revenue_per_firm
+        peak = self.adjacent_peak_firms
+        self.adjacent_entries = 0 if math.isnan(peak) else max(0, math.floor(suppliers) - math.floor(peak))
+        self.adjacent_peak_firms = suppliers if math.isnan(peak) else max(peak, suppliers)
 
     def _coordination_rate(self) -> np.ndarray:
         """Coordination cost per unit on each edge: lowest at full trust, cost_ratio times at none."""

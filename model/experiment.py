@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .core import DistrictModel
-from .observers import METRICS
+from .observers import Metric, metric_list
 from .params import Scenario
 from .scenario_io import Experiment
 
@@ -28,6 +28,11 @@ class Results:
     regimes: tuple[str, ...]
     baseline: str
     data: np.ndarray
+    metrics: tuple[Metric, ...]
+
+    def index(self, name: str) -> int:
+        """Position of a metric in the last axis of ``data``."""
+        return next(i for i, m in enumerate(self.metrics) if m.name == name)
 
     @property
     def replications(self) -> int:
@@ -68,7 +73,8 @@ def run_experiment(
     names = tuple(exp.regimes)
     reps = exp.base.replications
     steps = exp.base.steps
-    data = np.empty((len(names), reps, steps, len(METRICS)))
+    metrics = metric_list(exp.base.stage_names)
+    data = np.empty((len(names), reps, steps, len(metrics)))
     tasks = [(r, rep, exp.regimes[name]) for rep in range(reps) for r, name in enumerate(names)]
     done = on_run_done or (lambda: None)
     if workers <= 1:
@@ -90,4 +96,4 @@ def run_experiment(
                 for fut in pending:
                     fut.cancel()
                 raise
-    return Results(regimes=names, baseline=exp.baseline, data=data)
+    return Results(regimes=names, baseline=exp.baseline, data=data, metrics=metrics)

@@ -15,16 +15,24 @@ import yaml
 
 from .charts import write_charts
 from .experiment import Results
-from .observers import METRICS
 from .scenario_io import Experiment
 from .stats import effects_table, summary_table, timeseries_frame
 
 PACKAGES = ("mesa", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "matplotlib", "pyyaml", "tqdm")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SELECTION_WARNING = (
-    "Members and non-members are compared inside one run; unless membership is drawn at random "
-    "(as it is in this model), such a comparison carries selection effects."
+    "Members and non-members are compared inside the same runs (members_* and nonmember_* metrics, "
+    "charts/members.png). Membership is drawn at random in this model, so the groups differ only by "
+    "chance and by the district; in real districts firms choose to join, and a comparison of members "
+    "with non-members then carries selection effects."
 )
+
+
+def has_groups(exp: Experiment) -> bool:
+    """True when some regime has both members and non-members."""
+    return any(
+        0 < sc.district.membership_share < 1 and sc.mechanisms.any_member_mechanism() for sc in exp.regimes.values()
+    )
 
 
 def versions() -> dict[str, str]:
@@ -72,14 +80,14 @@ def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[s
         effects = effects_table(results)
         summary.to_csv(tmp / "summary.csv", index=False)
         effects.to_csv(tmp / "effects.csv", index=False)
-        write_charts(results, effects, exp.name, tmp / "charts")
+        write_charts(results, effects, exp.name, tmp / "charts", groups=has_groups(exp))
         manifest = {
             **manifest,
             "metrics": {
                 m.name: {"label": m.label, "unit": m.unit, "horizon_statistic": m.horizon, "doc": m.doc}
-                for m in METRICS
+                for m in results.metrics
             },
-            "notes": [SELECTION_WARNING] if 0 < exp.base.district.membership_share < 1 else [],
+            "notes": [SELECTION_WARNING] if has_groups(exp) else [],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
         if out.exists():

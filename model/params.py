@@ -26,9 +26,6 @@ MECHANISMS = (
 )
 """Switch names, in the order of the domain brief (M1..M8)."""
 
-IMPLEMENTED_MECHANISMS = frozenset({"sharing", "trust", "entry_exit"})
-"""Mechanisms that change the model today; the others are accepted switches that do nothing yet."""
-
 
 def P(  # noqa: N802 - reads as a declaration, like pydantic's Field
     default: Any,
@@ -232,6 +229,24 @@ class Market(_Strict):
         source="validation design (Eppen 1979)",
         doc="Normal model: equal pairwise correlation of firms' demand.",
     )
+    delivery_elasticity: float = P(
+        1.0,
+        unit="-",
+        plausible=(0.0, 3.0),
+        ge=0,
+        le=20,
+        source="assumption: customers move toward firms that deliver good units on time",
+        doc="Market model: a firm's share of sector demand scales with its delivery record to this power.",
+    )
+    record_memory: float = P(
+        0.1,
+        unit="per week",
+        plausible=(0.02, 0.3),
+        gt=0,
+        le=1,
+        source="assumption: customers remember about the last ten weeks",
+        doc="Weight of this week in the exponentially weighted delivery record.",
+    )
     unserved: Literal["lost", "backlog"] = P(
         "backlog",
         unit="-",
@@ -296,6 +311,34 @@ class Stage(_Strict):
         le=1,
         source="assumption: straight-line life of 5-20 years",
         doc="Depreciation of this stage's equipment; firms reinvest it to keep capacity.",
+    )
+    progress_ratio: float = P(
+        0.8,
+        unit="-",
+        plausible=(0.7, 0.9),
+        gt=0,
+        le=1,
+        source="Wright (1936); domain brief: progress ratios of 0.7-0.9, about 0.8",
+        doc="M3: unit variable cost, defect rate and processing time fall to this share with each "
+        "doubling of the stage's cumulative output.",
+    )
+    defect_rate: float = P(
+        0.005,
+        unit="fraction of units",
+        plausible=(0.0, 0.03),
+        ge=0,
+        le=0.5,
+        source="assumption: scrap rate of one stage at the firm's starting experience",
+        doc="Share of units this stage spoils (scrapped; the order is lost).",
+    )
+    processing_weeks: float = P(
+        0.2,
+        unit="weeks",
+        plausible=(0.05, 1.0),
+        ge=0,
+        le=52,
+        source="assumption",
+        doc="Time a unit spends in this stage at the firm's starting experience.",
     )
 
 
@@ -391,6 +434,33 @@ class Trust(_Strict):
         source="assumption: trust is lost faster than it is built",
         doc="After a failed delivery, trust falls by this fraction.",
     )
+    drop_below: float = P(
+        0.15,
+        unit="0..1",
+        plausible=(0.05, 0.3),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="M7: a link whose trust falls below this is dropped; the member looks for a new partner.",
+    )
+    opportunist_share: float = P(
+        0.1,
+        unit="fraction of firms",
+        plausible=(0.0, 0.3),
+        ge=0,
+        le=1,
+        source="assumption; Squazzoni and Boero (2002) on opportunism in districts",
+        doc="M7: share of firms that default on agreed deliveries more often than others.",
+    )
+    opportunism: float = P(
+        0.15,
+        unit="per link-week",
+        plausible=(0.0, 0.4),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="M7: extra chance that an opportunist fails to deliver (added to sharing.failure_prob).",
+    )
     cost_ratio: float = P(
         5.0,
         unit="-",
@@ -431,17 +501,318 @@ class District(_Strict):
         source="assumption; scaled up with distrust per trust.cost_ratio",
         doc="Cost of arranging one unit of partner work (search, contracts, checks).",
     )
+    review_weeks: int = P(
+        13,
+        unit="weeks",
+        plausible=(4, 26),
+        ge=1,
+        le=520,
+        source="assumption: members review capacity and partners each quarter",
+        doc="Members review capacity (M2, M3) and replace dropped partners (M7) this often.",
+    )
+
+
+class AssetLight(_Strict):
+    shed_utilisation: float = P(
+        0.6,
+        unit="fraction",
+        plausible=(0.4, 0.8),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="M2: a member sheds capacity at a stage whose own utilisation over the review was below this.",
+    )
+    reliable_spare: float = P(
+        0.1,
+        unit="fraction of members' capacity",
+        plausible=(0.0, 0.3),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="M2: ... only if members' spare capacity at that stage never fell below this share during the review.",
+    )
+    shed_rate: float = P(
+        0.25,
+        unit="fraction of idle capacity",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="M2: share of the stage's idle capacity sold at a review.",
+    )
+    invest_shortfall: float = P(
+        0.1,
+        unit="fraction of capacity",
+        plausible=(0.05, 0.3),
+        ge=0,
+        le=10,
+        source="assumption",
+        doc="M2: a member invests at a stage whose mean weekly shortfall exceeded this share of its capacity.",
+    )
+    invest_rate: float = P(
+        0.5,
+        unit="fraction of mean shortfall",
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=5,
+        source="assumption",
+        doc="M2: capacity bought at a review, as a share of the stage's mean weekly shortfall.",
+    )
+    salvage: float = P(
+        0.6,
+        unit="fraction of book value",
+        plausible=(0.3, 0.9),
+        ge=0,
+        le=1,
+        source="assumption: second-hand equipment sells below book value",
+        doc="Cash received for equipment sold (M2, M3); the rest is written off.",
+    )
+    min_capacity_share: float = P(
+        0.2,
+        unit="fraction of nominal capacity",
+        plausible=(0.0, 0.5),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="M2, M3: a member keeps at least this much of its nominal capacity at every stage.",
+    )
+    credit_headroom: float = P(
+        0.5,
+        unit="fraction of credit limit",
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=1,
+        source="assumption: banks lend for equipment only within part of the overdraft",
+        doc="M2, M3: a purchase may take cash down to minus this share of the credit limit.",
+    )
+
+
+class Learning(_Strict):
+    initial_experience_weeks: float = P(
+        52.0,
+        unit="weeks of output",
+        plausible=(13, 260),
+        gt=0,
+        le=5200,
+        source="assumption: firms start with about a year of experience at each stage",
+        doc="M3: starting experience per stage, in weeks of the stage's expected throughput.",
+    )
+    forgetting: float = P(
+        0.0,
+        unit="per week",
+        plausible=(0.0, 0.01),
+        ge=0,
+        le=1,
+        source="assumption; optional forgetting of the domain brief",
+        doc="M3: share of experience lost each week.",
+    )
+    specialise_gap: float = P(
+        0.05,
+        unit="fraction of unit cost",
+        plausible=(0.0, 0.2),
+        ge=0,
+        le=10,
+        source="assumption",
+        doc="M3: a member moves capacity away from a stage whose unit cost exceeds the district's best "
+        "by more than this.",
+    )
+    shift_rate: float = P(
+        0.1,
+        unit="fraction of the stage's capacity",
+        plausible=(0.05, 0.3),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="M3: capacity moved from the member's worst to its best stage at a review.",
+    )
+
+
+class Spillovers(_Strict):
+    rate: float = P(
+        0.01,
+        unit="per week",
+        plausible=(0.002, 0.05),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="M4: weekly share of the gap to the district's best practice a fully absorptive member closes.",
+    )
+    absorptive_employees: float = P(
+        20.0,
+        unit="employees",
+        plausible=(5, 50),
+        gt=0,
+        le=1e6,
+        source="assumption: absorptive capacity grows with firm size (Cohen and Levinthal 1990)",
+        doc="M4: a member of this size or larger has full absorptive capacity; smaller ones proportionally less.",
+    )
+
+
+class Adjacent(_Strict):
+    local_share: float = P(
+        0.2,
+        unit="fraction of purchases",
+        plausible=(0.1, 0.4),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Share of firms' outside purchases (materials, services, upkeep, transport, equipment) bought locally.",
+    )
+    member_local_share: float = P(
+        0.35,
+        unit="fraction of purchases",
+        plausible=(0.2, 0.6),
+        ge=0,
+        le=1,
+        source="assumption: district members source through local supplier networks",
+        doc="M5: local share of members' purchases when the adjacent mechanism is on.",
+    )
+    revenue_per_job: float = P(
+        30.0,
+        unit="kRUB per job-week",
+        plausible=(15, 60),
+        gt=0,
+        le=1e9,
+        source="assumption: about 1.5 million roubles of sales per supplier job a year",
+        doc="Local supplier sales that support one job.",
+    )
+    revenue_per_firm: float = P(
+        400.0,
+        unit="kRUB per firm-week",
+        plausible=(150, 1500),
+        gt=0,
+        le=1e12,
+        source="assumption: a small local supplier",
+        doc="Local supplier sales that support one supplier firm; growth above the peak brings entries.",
+    )
+
+
+class Export(_Strict):
+    reputation_threshold: float = P(
+        0.93,
+        unit="0..1",
+        plausible=(0.85, 0.98),
+        ge=0,
+        le=1,
+        source="assumption: foreign buyers require good units delivered on time",
+        doc="M6: collective reputation (members' good-unit share times on-time share) needed to open the channel.",
+    )
+    min_lot: float = P(
+        150.0,
+        unit="units per week",
+        plausible=(50, 500),
+        ge=0,
+        le=1e12,
+        source="assumption: the smallest export contract a consortium can take",
+        doc="M6: members' pooled output needed to open the channel.",
+    )
+    memory: float = P(
+        0.05,
+        unit="per week",
+        plausible=(0.01, 0.2),
+        gt=0,
+        le=1,
+        source="assumption",
+        doc="M6: weight of this week in the exponentially weighted reputation.",
+    )
+    demand_share: float = P(
+        0.1,
+        unit="fraction of members' nominal capacity",
+        plausible=(0.02, 0.3),
+        ge=0,
+        le=10,
+        source="assumption; Intesa Sanpaolo (2017): 38.4% of district firms export vs 29.4%",
+        doc="M6: weekly export orders while the channel is open.",
+    )
+    price: float = P(
+        108.0,
+        unit="kRUB per unit",
+        plausible=(90, 140),
+        gt=0,
+        le=1e9,
+        source="assumption: export price net of freight",
+        doc="M6: price of an exported unit.",
+    )
+    consortium_fee: float = P(
+        3.0,
+        unit="kRUB per member per week",
+        plausible=(0.5, 10),
+        ge=0,
+        le=1e9,
+        source="assumption: export consortium dues",
+        doc="M6: fee each member pays while the mechanism is on.",
+    )
+
+
+class Entry(_Strict):
+    slots: float = P(
+        0.5,
+        unit="fraction of the starting firm count",
+        plausible=(0.1, 1.0),
+        ge=0,
+        le=10,
+        source="design: room reserved for entrants",
+        doc="M8: most entrants a run can have, as a share of the starting firms.",
+    )
+    rate: float = P(
+        0.002,
+        unit="entrants per active firm-week at the reference return",
+        plausible=(0.0005, 0.005),
+        ge=0,
+        le=1,
+        source="assumption: a few entrants a year for a group of 60 firms",
+        doc="M8: entry rate when the return on assets of the last quarter is one reference above the hurdle.",
+    )
+    hurdle_roa: float = P(
+        0.08,
+        unit="per year",
+        plausible=(0.0, 0.15),
+        ge=-1,
+        le=10,
+        source="assumption: return a founder needs to enter",
+        doc="M8: entrants come only when the return on assets of the last quarter exceeds this.",
+    )
+    reference_roa: float = P(
+        0.1,
+        unit="per year",
+        plausible=(0.05, 0.2),
+        gt=0,
+        le=10,
+        source="assumption",
+        doc="M8: excess return over the hurdle at which entry runs at its base rate.",
+    )
+    size_factor: float = P(
+        0.6,
+        unit="fraction of incumbent size",
+        plausible=(0.3, 1.0),
+        gt=0,
+        le=10,
+        source="assumption: entrants start smaller",
+        doc="M8: entrants' employees relative to the incumbents' size distribution.",
+    )
+
+
+class Shock(_Strict):
+    kind: Literal["demand", "firm_failure"] = Field(
+        description="'demand': scale sector demand; 'firm_failure': a firm fails."
+    )
+    week: int = Field(ge=1, le=100_000, description="First week of the shock.")
+    weeks: int = Field(1, ge=1, le=100_000, description="demand: how many weeks the shock lasts.")
+    factor: float = Field(1.0, ge=0, le=10, description="demand: multiplier on sector demand.")
+    firm: Literal["largest_member", "largest"] = Field(
+        "largest_member", description="firm_failure: which firm fails (the largest member, or the largest firm)."
+    )
 
 
 class Mechanisms(_Strict):
     sharing: bool = Field(True, description="M1 idle-capacity sharing between members.")
-    asset_light: bool = Field(False, description="M2 asset-light balance sheet (not implemented yet).")
-    specialization: bool = Field(False, description="M3 specialisation and learning (not implemented yet).")
-    spillovers: bool = Field(False, description="M4 knowledge spillovers (not implemented yet).")
-    adjacent: bool = Field(False, description="M5 adjacent industries (not implemented yet).")
-    export: bool = Field(False, description="M6 collective reputation and export (not implemented yet).")
-    trust: bool = Field(True, description="M7 trust that follows delivery record; prices coordination.")
-    entry_exit: bool = Field(True, description="M8 exit of insolvent firms (entry not implemented yet).")
+    asset_light: bool = Field(False, description="M2 members shed capacity partners reliably have; invest where short.")
+    specialization: bool = Field(False, description="M3 learning by doing; members move capacity to their best stages.")
+    spillovers: bool = Field(False, description="M4 members' know-how drifts toward the district's best practice.")
+    adjacent: bool = Field(False, description="M5 members buy more from local adjacent industries.")
+    export: bool = Field(False, description="M6 collective reputation opens an export channel to members.")
+    trust: bool = Field(True, description="M7 trust follows delivery record, prices coordination, drops bad links.")
+    entry_exit: bool = Field(True, description="M8 exit of insolvent firms, entry, scheduled shocks.")
 
     def any_member_mechanism(self) -> bool:
         """True when a mechanism that acts through district membership is on."""
@@ -492,6 +863,13 @@ class Scenario(_Strict):
     sharing: Sharing = Field(default_factory=Sharing)
     trust: Trust = Field(default_factory=Trust)
     district: District = Field(default_factory=District)
+    asset_light: AssetLight = Field(default_factory=AssetLight)
+    learning: Learning = Field(default_factory=Learning)
+    spillovers: Spillovers = Field(default_factory=Spillovers)
+    adjacent: Adjacent = Field(default_factory=Adjacent)
+    export: Export = Field(default_factory=Export)
+    entry: Entry = Field(default_factory=Entry)
+    shocks: tuple[Shock, ...] = Field((), max_length=100, description="M8: scheduled shocks.")
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
 
     @model_validator(mode="after")

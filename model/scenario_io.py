@@ -358,5 +358,7 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
             p = _set_path(reg_data, key, value, kwhere)
             reg_pos[p] = kwhere
         regimes[name] = validate(reg_data, reg_pos, origin, context=f"regime '{name}': ")
+        if regimes[name].stage_names != base.stage_names:
+            raise ScenarioError(f"{where}: regimes.{name}: regimes must keep the same stages (names and order)")
         overrides[name] = flat
     return Experiment(source=origin, base=base, regimes=regimes, overrides=overrides, baseline=baseline)

@@ -7,7 +7,6 @@ import pandas as pd
 from scipy import stats as sps
 
 from .experiment import Results
-from .observers import METRICS
 
 CONFIDENCE = 0.95
 
@@ -19,8 +18,8 @@ def horizon(results: Results) -> np.ndarray:
     trust without links, are skipped); ``final`` metrics take the last week.
     """
     data = results.data
-    out = np.empty((*data.shape[:2], len(METRICS)))
-    for j, metric in enumerate(METRICS):
+    out = np.empty((*data.shape[:2], len(results.metrics)))
+    for j, metric in enumerate(results.metrics):
         col = data[..., j]
         if metric.horizon == "final":
             out[..., j] = col[..., -1]
@@ -53,7 +52,7 @@ def summary_table(results: Results) -> pd.DataFrame:
     rows = []
     for r, regime in enumerate(results.regimes):
         mean, lo, hi, n = t_interval(hs[r], axis=0)
-        for j, m in enumerate(METRICS):
+        for j, m in enumerate(results.metrics):
             rows.append(
                 {
                     "regime": regime,
@@ -85,7 +84,7 @@ def effects_table(results: Results) -> pd.DataFrame:
             continue
         diff = hs[r] - hs[b]
         mean, lo, hi, n = t_interval(diff, axis=0)
-        for j, m in enumerate(METRICS):
+        for j, m in enumerate(results.metrics):
             bm = base_mean[j]
             rel = mean[j] / abs(bm) if np.isfinite(bm) and bm != 0 else np.nan
             rows.append(
@@ -111,7 +110,7 @@ def timeseries_frame(results: Results) -> pd.DataFrame:
     """One row per regime, replication and step, one column per metric."""
     reg, rep, steps, m = results.data.shape
     idx = np.indices((reg, rep, steps)).reshape(3, -1)
-    frame = pd.DataFrame(results.data.reshape(-1, m), columns=[x.name for x in METRICS])
+    frame = pd.DataFrame(results.data.reshape(-1, m), columns=[x.name for x in results.metrics])
     frame.insert(0, "step", idx[2] + 1)
     frame.insert(0, "replication", idx[1])
     frame.insert(0, "regime", pd.Categorical(np.array(results.regimes)[idx[0]], categories=results.regimes))

@@ -61,6 +61,7 @@ def tiny_scenario(n: int = 2, stages: tuple[str, ...] = ("cut", "dry"), **over: 
                 "variable_cost": 10.0,
                 "fixed_cost": 1.0,
                 "capital_per_unit": 100.0,
+                "defect_rate": 0.0,
                 "depreciation": 0.104,
             }
             for s in stages

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.core import DistrictModel
-from model.params import Scenario
+from model.params import MECHANISMS, Scenario
 from model.scenario_io import load_experiment
 
 from .conftest import PILOT_IDS, PILOTS
@@ -22,6 +22,7 @@ def check_week(
     assets_before: np.ndarray,
     backlog_before: np.ndarray,
     active_before: np.ndarray,
+    capacity_before: np.ndarray,
 ) -> None:
     """Every identity the ledger must satisfy after one step."""
     fl = m.flows
@@ -29,27 +30,38 @@ def check_week(
     # payments between firms cancel: one firm's purchase is another's income
     assert fl["service_income"].sum() == pytest.approx(fl["service_purchases"].sum(), rel=1e-12, abs=TOL)
     # each firm's cash moves by exactly its named inflows minus outflows
-    inflow = fl["sales"] + fl["service_income"]
+    inflow = fl["sales"] + fl["service_income"] + fl["asset_sales"] + fl["equity_in"]
     outflow = (
-        fl["service_purchases"]
-        + fl["variable_cost"]
-        + fl["fixed_cost"]
-        + fl["investment"]
-        + fl["coordination"]
-        + fl["transport"]
-        + fl["membership_fee"]
+        fl["service_purchases"] + fl["variable_cost"] + fl["fixed_cost"] + fl["investment"]
+        + fl["coordination"] + fl["transport"] + fl["membership_fee"] + fl["consortium_fee"]
     )
     np.testing.assert_allclose(m.cash - cash_before, inflow - outflow, atol=TOL * scale)
-    # fixed assets move by investment minus depreciation (maintenance keeps them constant)
-    np.testing.assert_allclose(m.fixed_assets - assets_before, fl["investment"] - fl["depreciation"], atol=TOL * scale)
-    # profit is inflow minus outflow with depreciation in place of investment
-    np.testing.assert_allclose(fl["profit"], inflow - outflow + fl["investment"] - fl["depreciation"], atol=TOL * scale)
+    # fixed assets move by investment, depreciation, equipment sold and entrants' equipment
+    np.testing.assert_allclose(
+        m.fixed_assets - assets_before,
+        fl["investment"] - fl["depreciation"] - fl["assets_sold"] + fl["assets_in"],
+        atol=TOL * scale,
+    )
+    # equipment sold below book value is written off
+    np.testing.assert_allclose(fl["write_off"], fl["assets_sold"] - fl["asset_sales"], atol=TOL * scale)
+    # equity moves by profit plus what owners bring in
+    np.testing.assert_allclose(
+        (m.cash - cash_before) + (m.fixed_assets - assets_before),
+        fl["profit"] + fl["equity_in"] + fl["assets_in"],
+        atol=TOL * scale,
+    )
+    # capacity changes only through equipment bought and sold
+    np.testing.assert_allclose(m.capacity - capacity_before, m.capacity_traded, atol=TOL * (1 + capacity_before.max()))
+    # book value of equipment equals capacity held at its capital rate
+    np.testing.assert_allclose(
+        m.fixed_assets[m.born], (m.capacity @ m.capital_rate)[m.born], rtol=1e-9, atol=TOL * scale
+    )
     # units: orders are delivered, lost or left waiting
-    orders = m.demand + backlog_before
+    orders = m.demand + backlog_before + m.export_orders
     np.testing.assert_allclose(orders, m.output + m.lost + m.backlog, atol=TOL * (1 + orders.max()))
     # capacity: no stage does more than it holds; partner work equals what partners sold
     used = m.own_use + m.sold
-    assert (used <= m.capacity * (1 + 1e-12) + TOL).all()
+    assert (used <= capacity_before * (1 + 1e-12) + TOL).all()  # capacity held while producing
     np.testing.assert_allclose(m.received.sum(axis=0), m.sold.sum(axis=0), atol=TOL)
     # nothing that cannot be negative is
     for name in ("output", "lost", "backlog", "demand"):
@@ -57,27 +69,32 @@ def check_week(
     assert (m.edge_units >= 0).all()
     assert ((m.trust >= 0) & (m.trust <= 1)).all()
     assert (m.output <= orders + TOL).all()
-    # firms that had left before this week have no flows at all
+    # firms that were not trading this week have no flows; entrants only bring in their equity
+    entered = m.active & ~active_before
     for name, flow in fl.items():
-        assert not flow[~active_before].any(), name
+        assert not flow[~active_before & ~entered].any(), name
+        if name not in ("equity_in", "assets_in", "cash_change"):
+            assert not flow[entered].any(), name
 
 
 def run_checked(scenario: Scenario, steps: int, replication: int = 0) -> DistrictModel:
     m = DistrictModel(scenario, replication)
-    n_agents = len(m.agents)
+    entries = exits = 0
     for _ in range(steps):
-        before = (m.cash.copy(), m.fixed_assets.copy(), m.backlog.copy(), m.active.copy())
+        before = (m.cash.copy(), m.fixed_assets.copy(), m.backlog.copy(), m.active.copy(), m.capacity.copy())
         m.step()
         check_week(m, *before)
-    # firms are conserved: every agent is active or has exited and been removed
-    assert len(m.agents) == int(m.active.sum())
-    assert n_agents - len(m.agents) == int((~m.active).sum())
+        entries += m.entries_last
+        exits += m.exits_last
+        # firms are conserved: starting firms plus entrants minus exits are the active agents
+        assert len(m.agents) == int(m.active.sum()) == m.n_start + entries - exits
+        assert all(f.active for f in m.agents)
     return m
 
 
 @pytest.mark.parametrize("path", PILOTS, ids=PILOT_IDS)
 def test_pilot_ledgers_balance_every_week(path):
-    exp = load_experiment(path)
+    exp = load_experiment(path, [f"mechanisms.{name}=true" for name in MECHANISMS] + ["district.review_weeks=5"])
     for scenario in exp.regimes.values():
         run_checked(scenario, steps=60)
 
@@ -136,12 +153,27 @@ def scenarios(draw) -> Scenario:
             "membership_fee": draw(st.floats(0.0, 20.0)),
             "coordination_cost": draw(st.floats(0.0, 20.0)),
         },
-        "mechanisms": {
-            "sharing": draw(st.booleans()),
-            "trust": draw(st.booleans()),
-            "entry_exit": draw(st.booleans()),
+        "mechanisms": {name: draw(st.booleans()) for name in MECHANISMS},
+        "asset_light": {
+            "shed_utilisation": draw(st.floats(0.0, 1.0)),
+            "reliable_spare": draw(st.floats(0.0, 0.5)),
+            "invest_shortfall": draw(st.floats(0.0, 0.5)),
+            "salvage": draw(st.floats(0.0, 1.0)),
         },
+        "learning": {"forgetting": draw(st.floats(0.0, 0.05)), "shift_rate": draw(st.floats(0.0, 0.5))},
+        "spillovers": {"rate": draw(st.floats(0.0, 0.5))},
+        "export": {"reputation_threshold": draw(st.floats(0.0, 1.0)), "min_lot": draw(st.floats(0.0, 200.0)),
+                   "memory": draw(st.floats(0.05, 1.0))},
+        "entry": {"rate": draw(st.floats(0.0, 0.5)), "hurdle_roa": draw(st.floats(-0.5, 0.3))},
+        "trust": {"opportunist_share": draw(st.floats(0.0, 1.0)), "drop_below": draw(st.floats(0.0, 0.6))},
+        "shocks": draw(st.lists(st.one_of(
+            st.fixed_dictionaries({"kind": st.just("demand"), "week": st.integers(1, 30),
+                                   "weeks": st.integers(1, 10), "factor": st.floats(0.0, 2.0)}),
+            st.fixed_dictionaries({"kind": st.just("firm_failure"), "week": st.integers(1, 30),
+                                   "firm": st.sampled_from(["largest", "largest_member"])}),
+        ), max_size=3)),
     }
+    data["district"]["review_weeks"] = draw(st.integers(1, 8))
     return Scenario.model_validate(data)
 
 

@@ -7,7 +7,6 @@ import pytest
 
 from model.core import DistrictModel
 from model.experiment import run_experiment, run_once
-from model.observers import METRIC_INDEX
 from model.params import MECHANISMS
 from model.scenario_io import load_experiment
 from model.stats import effects_table, horizon
@@ -64,7 +63,7 @@ def _profit_effect(path, cost: float, reps: int, steps: int) -> np.ndarray:
     exp = load_experiment(path, [f"district.coordination_cost={cost}", f"replications={reps}", f"steps={steps}"])
     res = run_experiment(exp, workers=2)
     hs = horizon(res)
-    j = METRIC_INDEX["profit"]
+    j = res.index("profit")
     return hs[1, :, j] - hs[0, :, j]
 
 
@@ -85,7 +84,7 @@ def test_effects_table_is_paired_difference_with_interval():
     res = run_experiment(exp)
     eff = effects_table(res).set_index("metric")
     hs = horizon(res)
-    j = list(eff.index).index("output")
+    j = res.index("output")
     diff = hs[1, :, j] - hs[0, :, j]
     row = eff.loc["output"]
     assert row["diff_mean"] == pytest.approx(diff.mean())

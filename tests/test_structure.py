@@ -35,12 +35,12 @@ def test_firms_are_mesa_agents_reading_the_model_arrays():
     exp = load_experiment(ROOT / "scenarios" / "woodworking_kaluga.yaml", ["steps=3"])
     m = DistrictModel(exp.regimes["district"], 0)
     m.step()
-    assert len(m.agents) == m.n_firms
+    assert len(m.agents) == int(m.active.sum()) == m.n_start
     assert all(isinstance(a, Firm) for a in m.agents)
     members = m.agents.select(lambda f: f.member)
-    assert len(members) == int(m.member.sum())
+    assert len(members) == int((m.member & m.active).sum())
     big = m.agents.select(lambda f: f.employees >= 20)
-    assert len(big) == int((m.employees >= 20).sum())
+    assert len(big) == int((m.active & (m.employees >= 20)).sum())
     firm = m.firms[5]
     assert firm.cash == m.cash[5]
     m.cash[5] += 1.0
