@@ -258,6 +258,8 @@ class DistrictModel(mesa.Model):
         self.adapt_phase()
         self.enter_exit_phase()
         self.adjacent_phase()
+        if self.steps > self.history.shape[0]:  # stepped past the scenario's horizon by hand
+            self.history = np.vstack((self.history, np.full_like(self.history, np.nan)))
         self.history[self.steps - 1] = observe(self)
 
     def run(self) -> np.ndarray:

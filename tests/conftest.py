@@ -39,8 +39,10 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def tiny_scenario(n: int = 2, stages: tuple[str, ...] = ("cut", "dry"), **over: Any) -> Scenario:
-    """Identical firms of 10 employees, no noise, every price and cost explicit."""
+def tiny_scenario(
+    n: int = 2, stages: tuple[str, ...] = ("cut", "dry"), stage: dict[str, Any] | None = None, **over: Any
+) -> Scenario:
+    """Identical firms of 10 employees, no noise, every price and cost explicit; ``stage`` sets every stage."""
     base: dict[str, Any] = {
         "name": "tiny",
         "steps": 5,
@@ -63,6 +65,7 @@ def tiny_scenario(n: int = 2, stages: tuple[str, ...] = ("cut", "dry"), **over: 
                 "capital_per_unit": 100.0,
                 "defect_rate": 0.0,
                 "depreciation": 0.104,
+                **(stage or {}),
             }
             for s in stages
         ],
