@@ -71,7 +71,7 @@ def _grid(n: int) -> tuple[plt.Figure, np.ndarray]:
     return fig, axes.ravel()
 
 
-def _band(ax: plt.Axes, weeks: np.ndarray, series: np.ndarray, color: str, label: str, alpha: float) -> None:
+def _band(ax: plt.Axes, weeks: np.ndarray, series: np.ndarray, *, color: str, label: str, alpha: float) -> None:
     mean, lo, hi, _ = t_interval(series, axis=0)
     ax.plot(weeks, mean, color=color, lw=1.6, label=label)
     ax.fill_between(weeks, lo, hi, color=color, alpha=alpha, lw=0)
@@ -85,7 +85,7 @@ def levels_chart(results: Results, names: tuple[str, ...], title: str, path: Pat
         j = results.index(name)
         m = results.metrics[j]
         for r, regime in enumerate(results.regimes):
-            _band(ax, weeks, _smooth(results.data[r, :, :, j]), COLORS[r % len(COLORS)], regime, 0.2)
+            _band(ax, weeks, _smooth(results.data[r, :, :, j]), color=COLORS[r % len(COLORS)], label=regime, alpha=0.2)
         ax.set_title(m.label)
         ax.set_xlabel("week")
         ax.set_ylabel(f"{m.label} ({m.unit})")
@@ -108,7 +108,8 @@ def paired_difference_chart(results: Results, title: str, path: Path) -> None:
         for r, regime in enumerate(results.regimes):
             if r != b:
                 diff = _smooth(results.data[r, :, :, j]) - base
-                _band(ax, weeks, diff, COLORS[r % len(COLORS)], f"{regime} minus {results.baseline}", 0.25)
+                label = f"{regime} minus {results.baseline}"
+                _band(ax, weeks, diff, color=COLORS[r % len(COLORS)], label=label, alpha=0.25)
         ax.axhline(0.0, color="black", lw=1)
         ax.set_title(f"{m.label}: difference")
         ax.set_xlabel("week")
@@ -156,7 +157,7 @@ def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Pat
     plt.close(fig)
 
 
-def _bars(ax: plt.Axes, results: Results, hs: np.ndarray, names: list[str], labels: list[str], scale: float) -> None:
+def _bars(ax: plt.Axes, results: Results, hs: np.ndarray, names: list[str], *, labels: list[str], scale: float) -> None:
     """Grouped bars: one group per metric, one bar per regime, with 95% intervals."""
     width = 0.8 / len(results.regimes)
     x = np.arange(len(names))
@@ -181,7 +182,8 @@ def stage_chart(results: Results, title: str, path: Path) -> None:
     names = [m.name for m in results.metrics if m.name.startswith("utilization_")]
     hs = horizon(results)
     fig, ax = plt.subplots(figsize=(max(7, 1.6 * len(names) + 3), 4.8), constrained_layout=True)
-    _bars(ax, results, hs, names, [n.removeprefix("utilization_").replace("_", " ") for n in names], 100.0)
+    labels = [n.removeprefix("utilization_").replace("_", " ") for n in names]
+    _bars(ax, results, hs, names, labels=labels, scale=100.0)
     ax.set_ylabel("capacity used, percent of capacity held")
     ax.legend(title="regime (error bars: 95% CI)")
     ax.set_title(f"{title}: utilisation by stage (horizon average)")
@@ -196,7 +198,7 @@ def members_chart(results: Results, title: str, path: Path) -> None:
     units = ("kRUB per firm-week", "percent a year", "percent of starting firms")
     scales = (1.0, 100.0, 100.0)
     for ax, (mem, non), unit, scale in zip(axes, GROUP_METRICS, units, scales, strict=True):
-        _bars(ax, results, hs, [mem, non], ["members", "non-members"], scale)
+        _bars(ax, results, hs, [mem, non], labels=["members", "non-members"], scale=scale)
         ax.set_title(
             results.metrics[results.index(mem)]
             .label.replace("Profit per member", "Profit per firm")

@@ -131,6 +131,7 @@ class DistrictModel(mesa.Model):
             * np.ones((1, s))
         )
         self.experience = self.experience0.copy()
+        self.experience[n0:] *= p.entry.experience_share  # entrants start lower on the learning curve
         self._update_costs()
         self.fixed_assets = np.where(np.arange(n) < n0, self.capacity @ self.capital_rate, 0.0)
         weekly_fixed = self._weekly_fixed_cost()
@@ -505,14 +506,15 @@ class DistrictModel(mesa.Model):
         self.edge_alive = self.edge_alive & ~bad & ~bad[self.pair]
 
     def adapt_phase(self) -> None:
-        """At each review, members replace dropped partners (M7), shed or buy capacity (M2), specialise (M3)."""
-        p = self.scenario_params
-        if self.steps % p.district.review_weeks != 0:
-            return
+        """Members replace dropped partners (M7) each partner review; shed or buy capacity (M2) and
+        specialise (M3) each capacity review, judged over the whole review period."""
+        d = self.scenario_params.district
         members = self.member & self.active
+        if self.steps % d.partner_review_weeks == 0 and members.any() and self.mech.sharing and self.mech.trust:
+            self._replace_partners(members)
+        if self.steps % d.capacity_review_weeks != 0:
+            return
         if members.any():
-            if self.mech.sharing and self.mech.trust:
-                self._replace_partners(members)
             change = np.zeros((self.n_firms, self.n_stages))
             if self.mech.asset_light:
                 change += self._asset_light_change(members)
@@ -564,7 +566,7 @@ class DistrictModel(mesa.Model):
         lp = self.scenario_params.learning
         floor = self.scenario_params.asset_light.min_capacity_share * self.nominal_capacity
         best = self.var_cost[members].min(axis=0)
-        ratio = self.var_cost / best[None, :]
+        ratio = np.divide(self.var_cost, best[None, :], out=np.ones_like(self.var_cost), where=best[None, :] > 0)
         rows = np.arange(self.n_firms)
         worst, top = ratio.argmax(axis=1), ratio.argmin(axis=1)
         moves = members & (ratio[rows, worst] > 1.0 + lp.specialise_gap) & (worst != top)
@@ -585,7 +587,8 @@ class DistrictModel(mesa.Model):
         proceeds = a.salvage * book_sold
         cost = buy @ self.capital_rate
         room = self.cash + proceeds + a.credit_headroom * self.credit_limit
-        scale = np.clip(np.divide(room, cost, out=np.ones_like(cost), where=cost > 0), 0.0, 1.0)
+        room = np.maximum(room, 0.0)
+        scale = np.divide(room, cost, out=np.ones_like(cost), where=cost > room)  # buy what the bank finances
         buy = buy * scale[:, None]
         cost = cost * scale
         self.capacity = self.capacity - sell + buy
@@ -643,7 +646,8 @@ class DistrictModel(mesa.Model):
         e = self.scenario_params.entry
         roa = WEEKS_PER_YEAR * self.sector_profit_avg / self.sector_assets_avg if self.sector_assets_avg > 0 else 0.0
         free = np.flatnonzero(~self.born)
-        rate = e.rate * self.active.sum() * max(0.0, roa - e.hurdle_roa) / e.reference_roa
+        excess = min(max(0.0, roa - e.hurdle_roa), 1e6) if math.isfinite(roa) else 0.0
+        rate = e.rate * float(self.active.sum()) * excess / e.reference_roa
         count = int(self._entry_rng.poisson(min(rate, float(free.size))))  # one draw every week
         idx = free[: min(count, free.size)]
         if idx.size == 0:

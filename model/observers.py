@@ -142,6 +142,7 @@ BASE_METRICS: tuple[Metric, ...] = (
     ),
     Metric("member_survival", "Members' survival", "fraction", "final", "Starting members still active."),
     Metric("nonmember_survival", "Non-members' survival", "fraction", "final", "Starting non-members still active."),
+    Metric("entrant_survival", "Entrants' survival", "fraction", "final", "Entrants of the run still active."),
 )
 
 
@@ -262,6 +263,9 @@ def observe(model: DistrictModel) -> np.ndarray:
         "nonmember_roa": non_roa,
         "member_survival": member_surv,
         "nonmember_survival": non_surv,
+        "entrant_survival": _ratio(
+            float((model.born & model.active & ~start).sum()), float((model.born & ~start).sum())
+        ),
     }
     per_stage = np.divide(used_stage, cap_stage, out=np.full(cap_stage.shape, np.nan), where=cap_stage > 0)
     return np.concatenate((np.array([values[m.name] for m in BASE_METRICS]), per_stage))

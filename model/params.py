@@ -501,14 +501,23 @@ class District(_Strict):
         source="assumption; scaled up with distrust per trust.cost_ratio",
         doc="Cost of arranging one unit of partner work (search, contracts, checks).",
     )
-    review_weeks: int = P(
+    partner_review_weeks: int = P(
         13,
         unit="weeks",
         plausible=(4, 26),
         ge=1,
         le=520,
-        source="assumption: members review capacity and partners each quarter",
-        doc="Members review capacity (M2, M3) and replace dropped partners (M7) this often.",
+        source="assumption: members look for new partners each quarter",
+        doc="M7: members with fewer live links than sharing.partners link to one more member this often.",
+    )
+    capacity_review_weeks: int = P(
+        52,
+        unit="weeks",
+        plausible=(26, 104),
+        ge=1,
+        le=520,
+        source="assumption: capacity is reviewed once a year, over a full seasonal cycle",
+        doc="M2, M3: members review capacity over the last review period this often.",
     )
 
 
@@ -589,12 +598,12 @@ class AssetLight(_Strict):
 
 class Learning(_Strict):
     initial_experience_weeks: float = P(
-        52.0,
+        1040.0,
         unit="weeks of output",
-        plausible=(13, 260),
+        plausible=(260, 2080),
         gt=0,
         le=5200,
-        source="assumption: firms start with about a year of experience at each stage",
+        source="assumption: established small firms have run each stage for about twenty years",
         doc="M3: starting experience per stage, in weeks of the stage's expected throughput.",
     )
     forgetting: float = P(
@@ -629,9 +638,9 @@ class Learning(_Strict):
 
 class Spillovers(_Strict):
     rate: float = P(
-        0.01,
+        0.002,
         unit="per week",
-        plausible=(0.002, 0.05),
+        plausible=(0.0005, 0.01),
         ge=0,
         le=1,
         source="assumption",
@@ -659,9 +668,9 @@ class Adjacent(_Strict):
         doc="Share of firms' outside purchases (materials, services, upkeep, transport, equipment) bought locally.",
     )
     member_local_share: float = P(
-        0.35,
+        0.3,
         unit="fraction of purchases",
-        plausible=(0.2, 0.6),
+        plausible=(0.2, 0.5),
         ge=0,
         le=1,
         source="assumption: district members source through local supplier networks",
@@ -689,9 +698,9 @@ class Adjacent(_Strict):
 
 class Export(_Strict):
     reputation_threshold: float = P(
-        0.93,
+        0.85,
         unit="0..1",
-        plausible=(0.85, 0.98),
+        plausible=(0.75, 0.95),
         ge=0,
         le=1,
         source="assumption: foreign buyers require good units delivered on time",
@@ -716,27 +725,27 @@ class Export(_Strict):
         doc="M6: weight of this week in the exponentially weighted reputation.",
     )
     demand_share: float = P(
-        0.1,
+        0.03,
         unit="fraction of members' nominal capacity",
-        plausible=(0.02, 0.3),
+        plausible=(0.01, 0.1),
         ge=0,
         le=10,
         source="assumption; Intesa Sanpaolo (2017): 38.4% of district firms export vs 29.4%",
         doc="M6: weekly export orders while the channel is open.",
     )
     price: float = P(
-        108.0,
+        102.0,
         unit="kRUB per unit",
-        plausible=(90, 140),
+        plausible=(90, 120),
         gt=0,
         le=1e9,
         source="assumption: export price net of freight",
         doc="M6: price of an exported unit.",
     )
     consortium_fee: float = P(
-        3.0,
+        4.0,
         unit="kRUB per member per week",
-        plausible=(0.5, 10),
+        plausible=(1, 10),
         ge=0,
         le=1e9,
         source="assumption: export consortium dues",
@@ -780,6 +789,15 @@ class Entry(_Strict):
         le=10,
         source="assumption",
         doc="M8: excess return over the hurdle at which entry runs at its base rate.",
+    )
+    experience_share: float = P(
+        0.7,
+        unit="fraction of incumbents' starting experience",
+        plausible=(0.2, 1.0),
+        gt=0,
+        le=10,
+        source="assumption: liability of newness; entrants' unit costs start higher (M3 learning curve)",
+        doc="M8: an entrant's starting experience at each stage relative to a starting firm's.",
     )
     size_factor: float = P(
         0.6,

@@ -16,7 +16,7 @@ from .conftest import PILOT_IDS, PILOTS
 TOL = 1e-7
 
 
-def check_week(
+def check_week(  # noqa: PLR0917 - one argument per state snapshot taken before the step
     m: DistrictModel,
     cash_before: np.ndarray,
     assets_before: np.ndarray,
@@ -32,8 +32,14 @@ def check_week(
     # each firm's cash moves by exactly its named inflows minus outflows
     inflow = fl["sales"] + fl["service_income"] + fl["asset_sales"] + fl["equity_in"]
     outflow = (
-        fl["service_purchases"] + fl["variable_cost"] + fl["fixed_cost"] + fl["investment"]
-        + fl["coordination"] + fl["transport"] + fl["membership_fee"] + fl["consortium_fee"]
+        fl["service_purchases"]
+        + fl["variable_cost"]
+        + fl["fixed_cost"]
+        + fl["investment"]
+        + fl["coordination"]
+        + fl["transport"]
+        + fl["membership_fee"]
+        + fl["consortium_fee"]
     )
     np.testing.assert_allclose(m.cash - cash_before, inflow - outflow, atol=TOL * scale)
     # fixed assets move by investment, depreciation, equipment sold and entrants' equipment
@@ -94,7 +100,9 @@ def run_checked(scenario: Scenario, steps: int, replication: int = 0) -> Distric
 
 @pytest.mark.parametrize("path", PILOTS, ids=PILOT_IDS)
 def test_pilot_ledgers_balance_every_week(path):
-    exp = load_experiment(path, [f"mechanisms.{name}=true" for name in MECHANISMS] + ["district.review_weeks=5"])
+    exp = load_experiment(
+        path, [f"mechanisms.{name}=true" for name in MECHANISMS] + ["district.capacity_review_weeks=5"]
+    )
     for scenario in exp.regimes.values():
         run_checked(scenario, steps=60)
 
@@ -162,18 +170,38 @@ def scenarios(draw) -> Scenario:
         },
         "learning": {"forgetting": draw(st.floats(0.0, 0.05)), "shift_rate": draw(st.floats(0.0, 0.5))},
         "spillovers": {"rate": draw(st.floats(0.0, 0.5))},
-        "export": {"reputation_threshold": draw(st.floats(0.0, 1.0)), "min_lot": draw(st.floats(0.0, 200.0)),
-                   "memory": draw(st.floats(0.05, 1.0))},
+        "export": {
+            "reputation_threshold": draw(st.floats(0.0, 1.0)),
+            "min_lot": draw(st.floats(0.0, 200.0)),
+            "memory": draw(st.floats(0.05, 1.0)),
+        },
         "entry": {"rate": draw(st.floats(0.0, 0.5)), "hurdle_roa": draw(st.floats(-0.5, 0.3))},
         "trust": {"opportunist_share": draw(st.floats(0.0, 1.0)), "drop_below": draw(st.floats(0.0, 0.6))},
-        "shocks": draw(st.lists(st.one_of(
-            st.fixed_dictionaries({"kind": st.just("demand"), "week": st.integers(1, 30),
-                                   "weeks": st.integers(1, 10), "factor": st.floats(0.0, 2.0)}),
-            st.fixed_dictionaries({"kind": st.just("firm_failure"), "week": st.integers(1, 30),
-                                   "firm": st.sampled_from(["largest", "largest_member"])}),
-        ), max_size=3)),
+        "shocks": draw(
+            st.lists(
+                st.one_of(
+                    st.fixed_dictionaries(
+                        {
+                            "kind": st.just("demand"),
+                            "week": st.integers(1, 30),
+                            "weeks": st.integers(1, 10),
+                            "factor": st.floats(0.0, 2.0),
+                        }
+                    ),
+                    st.fixed_dictionaries(
+                        {
+                            "kind": st.just("firm_failure"),
+                            "week": st.integers(1, 30),
+                            "firm": st.sampled_from(["largest", "largest_member"]),
+                        }
+                    ),
+                ),
+                max_size=3,
+            )
+        ),
     }
-    data["district"]["review_weeks"] = draw(st.integers(1, 8))
+    data["district"]["capacity_review_weeks"] = draw(st.integers(1, 8))
+    data["district"]["partner_review_weeks"] = draw(st.integers(1, 8))
     return Scenario.model_validate(data)
 
 

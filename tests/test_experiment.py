@@ -94,3 +94,40 @@ def test_effects_table_is_paired_difference_with_interval():
     assert row["ci_low"] < row["diff_mean"] < row["ci_high"]
     assert row["rel_diff"] == pytest.approx(diff.mean() / hs[0, :, j].mean())
     assert row["n"] == 4
+
+
+def _alone(mech: str, reps: int = 3, steps: int = 104):
+    sets = [f"mechanisms.{m}={'true' if m == mech else 'false'}" for m in MECHANISMS]
+    exp = load_experiment(WOOD, [*sets, f"replications={reps}", f"steps={steps}"])
+    res = run_experiment(exp, workers=2)
+    return effects_table(res).set_index("metric"), exp
+
+
+def _fee(exp) -> float:
+    d = exp.regimes["district"]
+    per_member = d.district.membership_fee + (d.export.consortium_fee if d.mechanisms.export else 0.0)
+    return per_member * d.firms.count
+
+
+# Documented in docs/ODD.md, section "What each mechanism does on its own".
+DIRECTIONS = {
+    "sharing": lambda e, fee: e.loc["lost_sales", "ci_high"] < 0 and e.loc["utilization", "ci_low"] > 0,
+    "asset_light": lambda e, fee: e.loc["lost_sales", "ci_high"] < 0,
+    "specialization": lambda e, fee: e.loc["profit", "diff_mean"] == pytest.approx(-fee),
+    "spillovers": lambda e, fee: e.loc["unit_cost", "ci_high"] < 0 and e.loc["profit", "ci_low"] > 0,
+    "adjacent": lambda e, fee: e.loc["adjacent_revenue", "ci_low"] > 0,
+    # without sharing the reputation may stay below the threshold: then members only pay the fees
+    "export": lambda e, fee: (
+        e.loc["export_share", "diff_mean"] > 0 or e.loc["profit", "diff_mean"] == pytest.approx(-fee)
+    ),
+    "trust": lambda e, fee: (
+        e.loc["profit", "diff_mean"] == pytest.approx(-fee) and e.loc["shared_units", "diff_mean"] == 0
+    ),
+    "entry_exit": lambda e, fee: (e["diff_mean"].fillna(0) == 0).all(),
+}
+
+
+@pytest.mark.parametrize("mech", MECHANISMS)
+def test_each_mechanism_alone_moves_the_district_result_in_its_documented_direction(mech):
+    effects, exp = _alone(mech)
+    assert DIRECTIONS[mech](effects, _fee(exp)), effects.loc[["profit", "lost_sales", "unit_cost", "utilization"]]

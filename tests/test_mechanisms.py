@@ -9,6 +9,8 @@ from model.core import DistrictModel
 
 from .conftest import tiny_scenario, week
 
+REVIEW_EVERY_WEEK = {"capacity_review_weeks": 1, "partner_review_weeks": 1}
+
 
 def review(m: DistrictModel, used: list[list[float]], short: list[list[float]], spare_min: list[float]) -> None:
     """Fill one review window by hand and run the review."""
@@ -17,15 +19,19 @@ def review(m: DistrictModel, used: list[list[float]], short: list[list[float]], 
     m.window_short = np.array(short, dtype=float)
     m.window_spare_min = np.array(spare_min, dtype=float)
     m.window_weeks = 1
-    m.steps = m.scenario_params.district.review_weeks
+    m.steps = m.scenario_params.district.capacity_review_weeks
     m.adapt_phase()
 
 
 def test_asset_light_member_sells_idle_kiln_partners_reliably_have_and_books_the_loss():
     """M2: low own use at a stage where members always had spare: sell a share of the idle part."""
-    sc = tiny_scenario(2, ("cut", "dry"), mechanisms={"asset_light": True},
-                       district={"review_weeks": 1},
-                       asset_light={"shed_rate": 0.5, "shed_utilisation": 0.6, "reliable_spare": 0.1, "salvage": 0.6})
+    sc = tiny_scenario(
+        2,
+        ("cut", "dry"),
+        mechanisms={"asset_light": True},
+        district=REVIEW_EVERY_WEEK,
+        asset_light={"shed_rate": 0.5, "shed_utilisation": 0.6, "reliable_spare": 0.1, "salvage": 0.6},
+    )
     m = DistrictModel(sc)
     week(m, capacity=[[10, 10], [10, 10]], orders=[5, 5])
     cash0, assets0 = m.cash.copy(), m.fixed_assets.copy()
@@ -41,7 +47,12 @@ def test_asset_light_member_sells_idle_kiln_partners_reliably_have_and_books_the
 
 def test_asset_light_keeps_capacity_partners_cannot_reliably_supply():
     """M2: when members' spare capacity at the stage ran out during the review, nobody sheds it."""
-    sc = tiny_scenario(2, ("cut", "dry"), mechanisms={"asset_light": True}, district={"review_weeks": 1})
+    sc = tiny_scenario(
+        2,
+        ("cut", "dry"),
+        mechanisms={"asset_light": True},
+        district=REVIEW_EVERY_WEEK,
+    )
     m = DistrictModel(sc)
     week(m, capacity=[[10, 10], [10, 10]], orders=[5, 5])
     review(m, used=[[5, 2], [5, 9]], short=[[0, 0], [0, 0]], spare_min=[0.5, 0.0])
@@ -50,8 +61,13 @@ def test_asset_light_keeps_capacity_partners_cannot_reliably_supply():
 
 def test_asset_light_member_invests_where_it_was_short_within_credit():
     """M2: a stage short by more than the threshold on average gets new capacity, paid in cash."""
-    sc = tiny_scenario(2, ("cut", "dry"), mechanisms={"asset_light": True}, district={"review_weeks": 1},
-                       asset_light={"invest_shortfall": 0.1, "invest_rate": 0.5})
+    sc = tiny_scenario(
+        2,
+        ("cut", "dry"),
+        mechanisms={"asset_light": True},
+        district=REVIEW_EVERY_WEEK,
+        asset_light={"invest_shortfall": 0.1, "invest_rate": 0.5},
+    )
     m = DistrictModel(sc)
     week(m, capacity=[[10, 10], [10, 10]], orders=[5, 5])
     cash0 = m.cash.copy()
@@ -67,8 +83,12 @@ def test_asset_light_member_invests_where_it_was_short_within_credit():
 
 def test_learning_follows_wrights_law():
     """M3: log unit cost against log experience has slope log2(progress ratio)."""
-    sc = tiny_scenario(1, ("cut",), mechanisms={"specialization": True, "sharing": False},
-                       stage={"progress_ratio": 0.8, "variable_cost": 10.0})
+    sc = tiny_scenario(
+        1,
+        ("cut",),
+        mechanisms={"specialization": True, "sharing": False},
+        stage={"progress_ratio": 0.8, "variable_cost": 10.0},
+    )
     m = DistrictModel(sc)
     x, c = [], []
     for _ in range(40):
@@ -94,8 +114,13 @@ def test_forgetting_erodes_experience():
 
 def test_specialising_member_moves_capacity_from_its_worst_to_its_best_stage():
     """M3: capacity leaves the stage where the member is far costlier than the district's best."""
-    sc = tiny_scenario(2, ("cut", "dry"), mechanisms={"specialization": True}, district={"review_weeks": 1},
-                       learning={"specialise_gap": 0.05, "shift_rate": 0.1})
+    sc = tiny_scenario(
+        2,
+        ("cut", "dry"),
+        mechanisms={"specialization": True},
+        district=REVIEW_EVERY_WEEK,
+        learning={"specialise_gap": 0.05, "shift_rate": 0.1},
+    )
     m = DistrictModel(sc)
     m.efficiency = np.array([[1.0, 1.5], [1.0, 1.0]])
     m._update_costs()
@@ -107,8 +132,12 @@ def test_specialising_member_moves_capacity_from_its_worst_to_its_best_stage():
 
 def test_spillovers_pull_members_toward_the_district_frontier_scaled_by_absorptive_capacity():
     """M4: gap to the best member closes at rate x absorptive capacity; non-members do not learn."""
-    sc = tiny_scenario(3, ("cut",), mechanisms={"spillovers": True, "sharing": False},
-                       spillovers={"rate": 0.1, "absorptive_employees": 20.0})
+    sc = tiny_scenario(
+        3,
+        ("cut",),
+        mechanisms={"spillovers": True, "sharing": False},
+        spillovers={"rate": 0.1, "absorptive_employees": 20.0},
+    )
     m = DistrictModel(sc)
     m.member = np.array([True, True, False])
     m.efficiency = np.array([[0.8], [1.2], [1.2]])
@@ -136,9 +165,19 @@ def test_members_buy_more_from_local_suppliers():
 
 def test_reputation_opens_the_export_channel_and_members_pay_the_consortium():
     """M6: good quality, on-time delivery and enough pooled volume open exports next week."""
-    sc = tiny_scenario(2, ("cut",), mechanisms={"export": True, "sharing": False},
-                       export={"reputation_threshold": 0.9, "min_lot": 8.0, "memory": 1.0,
-                               "demand_share": 0.1, "price": 120.0, "consortium_fee": 3.0})
+    sc = tiny_scenario(
+        2,
+        ("cut",),
+        mechanisms={"export": True, "sharing": False},
+        export={
+            "reputation_threshold": 0.9,
+            "min_lot": 8.0,
+            "memory": 1.0,
+            "demand_share": 0.1,
+            "price": 120.0,
+            "consortium_fee": 3.0,
+        },
+    )
     m = DistrictModel(sc)
     week(m, capacity=[[10], [10]], orders=[5, 5])
     assert m.reputation == pytest.approx(1.0)
@@ -153,9 +192,13 @@ def test_reputation_opens_the_export_channel_and_members_pay_the_consortium():
 
 
 def test_defects_and_late_delivery_keep_the_channel_closed():
-    sc = tiny_scenario(2, ("cut",), mechanisms={"export": True, "sharing": False},
-                       export={"reputation_threshold": 0.9, "min_lot": 1.0, "memory": 1.0},
-                       stage={"defect_rate": 0.2})
+    sc = tiny_scenario(
+        2,
+        ("cut",),
+        mechanisms={"export": True, "sharing": False},
+        export={"reputation_threshold": 0.9, "min_lot": 1.0, "memory": 1.0},
+        stage={"defect_rate": 0.2},
+    )
     m = DistrictModel(sc)
     week(m, capacity=[[10], [10]], orders=[5, 5])
     assert m.reputation == pytest.approx(0.8)
@@ -164,20 +207,28 @@ def test_defects_and_late_delivery_keep_the_channel_closed():
 
 def test_opportunist_seller_fails_more_and_loses_the_link():
     """M7: an opportunist defaults with extra probability; trust falls; the link is dropped."""
-    sc = tiny_scenario(2, ("dry",), trust={"opportunist_share": 0.0, "opportunism": 1.0, "loss": 0.9,
-                                           "drop_below": 0.15})
+    sc = tiny_scenario(
+        2, ("dry",), trust={"opportunist_share": 0.0, "opportunism": 1.0, "loss": 0.9, "drop_below": 0.15}
+    )
     m = DistrictModel(sc)
     m.opportunist = np.array([False, True])
     week(m, capacity=[[0], [10]], orders=[4, 0])
     assert m.output[0] == 0.0
     assert m.trust[0] == pytest.approx(0.05)
-    assert not m.edge_alive[0] and not m.edge_alive[1]  # both directions of the link go
+    assert not m.edge_alive[0]  # both directions of the link go
+    assert not m.edge_alive[1]
     week(m, capacity=[[0], [10]], orders=[4, 0])
-    assert m.edge_units.sum() == 0.0 and m.edge_failed.sum() == 0.0
+    assert m.edge_units.sum() == 0.0
+    assert m.edge_failed.sum() == 0.0
 
 
 def test_member_without_partners_finds_a_new_one_at_review():
-    sc = tiny_scenario(3, ("dry",), sharing={"network": "random", "partners": 1}, district={"review_weeks": 1})
+    sc = tiny_scenario(
+        3,
+        ("dry",),
+        sharing={"network": "random", "partners": 1},
+        district=REVIEW_EVERY_WEEK,
+    )
     m = DistrictModel(sc)
     m.edge_alive[:] = False
     links_before = m.buyer.size
@@ -188,8 +239,12 @@ def test_member_without_partners_finds_a_new_one_at_review():
 
 def test_entrants_come_when_returns_are_high_and_bring_their_equity():
     """M8: entry rate rises with the sector's recent return on assets above the hurdle."""
-    sc = tiny_scenario(4, ("cut",), mechanisms={"entry_exit": True, "sharing": False},
-                       entry={"slots": 1.0, "rate": 0.5, "hurdle_roa": 0.0, "reference_roa": 0.01})
+    sc = tiny_scenario(
+        4,
+        ("cut",),
+        mechanisms={"entry_exit": True, "sharing": False},
+        entry={"slots": 1.0, "rate": 0.5, "hurdle_roa": 0.0, "reference_roa": 0.01},
+    )
     m = DistrictModel(sc)
     assert m.n_firms == 8
     for _ in range(10):
@@ -197,8 +252,13 @@ def test_entrants_come_when_returns_are_high_and_bring_their_equity():
     assert m.born[4:].any()
     assert len(m.agents) == int(m.active.sum())
     # price 12 barely covers variable cost 10 plus fixed costs: returns below the hurdle, no entry
-    sc_low = tiny_scenario(4, ("cut",), mechanisms={"entry_exit": True, "sharing": False}, market={"price": 12.0},
-                           entry={"slots": 1.0, "rate": 0.5, "hurdle_roa": 0.08, "reference_roa": 0.01})
+    sc_low = tiny_scenario(
+        4,
+        ("cut",),
+        mechanisms={"entry_exit": True, "sharing": False},
+        market={"price": 12.0},
+        entry={"slots": 1.0, "rate": 0.5, "hurdle_roa": 0.08, "reference_roa": 0.01},
+    )
     low = DistrictModel(sc_low)
     for _ in range(10):
         low.step()
@@ -207,8 +267,10 @@ def test_entrants_come_when_returns_are_high_and_bring_their_equity():
 
 def test_scheduled_demand_shock_and_key_firm_failure():
     """M8: a demand shock scales demand in its window; a failure removes the largest member."""
-    shocks = [{"kind": "demand", "week": 3, "weeks": 2, "factor": 0.5},
-              {"kind": "firm_failure", "week": 2, "firm": "largest_member"}]
+    shocks = [
+        {"kind": "demand", "week": 3, "weeks": 2, "factor": 0.5},
+        {"kind": "firm_failure", "week": 2, "firm": "largest_member"},
+    ]
     sc = tiny_scenario(3, ("cut",), mechanisms={"entry_exit": True}, shocks=shocks, entry={"slots": 0.0})
     m = DistrictModel(sc)
     m.capacity[1] *= 2
@@ -218,15 +280,24 @@ def test_scheduled_demand_shock_and_key_firm_failure():
         demand.append(m.demand[0])
     assert demand[2] == pytest.approx(0.5 * demand[0])
     assert demand[4] == pytest.approx(demand[0])
-    assert not m.active[1] and m.active[0] and m.active[2]
+    assert m.active.tolist() == [True, False, True]
     off = DistrictModel(tiny_scenario(3, ("cut",), mechanisms={"entry_exit": False}, shocks=shocks))
     for _ in range(5):
         off.step()
     assert off.active.all()
 
 
-EDGE_ARRAYS = {"buyer", "seller", "pair", "trust", "edge_alive", "failed_draw", "edge_units", "edge_failed",
-               "edge_coord_rate"}
+EDGE_ARRAYS = {
+    "buyer",
+    "seller",
+    "pair",
+    "trust",
+    "edge_alive",
+    "failed_draw",
+    "edge_units",
+    "edge_failed",
+    "edge_coord_rate",
+}
 
 
 def permute_storage(m: DistrictModel, perm: np.ndarray) -> None:
@@ -247,12 +318,19 @@ def permute_storage(m: DistrictModel, perm: np.ndarray) -> None:
 def test_storage_order_gives_no_firm_priority():
     """Permuting the order firms are stored in leaves a run without random draws unchanged."""
     sc = tiny_scenario(
-        7, ("cut", "dry", "pack"),
+        7,
+        ("cut", "dry", "pack"),
         firms={"employees_sigma": 0.6, "imbalance_sigma": 0.4, "efficiency_sigma": 0.1},
         market={"model": "normal", "noise_cv": 0.0, "load": 0.9, "unserved": "backlog"},
-        mechanisms={name: True for name in ("sharing", "asset_light", "specialization", "spillovers",
-                                            "adjacent", "export", "trust")},
-        district={"membership_share": 0.8, "review_weeks": 4, "coordination_cost": 0.5},
+        mechanisms=dict.fromkeys(
+            ("sharing", "asset_light", "specialization", "spillovers", "adjacent", "export", "trust"), True
+        ),
+        district={
+            "membership_share": 0.8,
+            "capacity_review_weeks": 4,
+            "partner_review_weeks": 3,
+            "coordination_cost": 0.5,
+        },
         trust={"opportunist_share": 0.0},
         export={"min_lot": 10.0, "reputation_threshold": 0.5},
         steps=30,

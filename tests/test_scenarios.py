@@ -13,9 +13,21 @@ from model.scenario_io import ScenarioError, load_experiment
 
 from .conftest import PILOTS, SCENARIO_FILES, SCENARIO_IDS
 
-
-CORE_METRICS = ("firms_active", "demand", "output", "lost_sales", "revenue", "profit", "roa", "utilization",
-                "unit_cost", "defect_rate", "lead_time", "adjacent_revenue", "employment")
+CORE_METRICS = (
+    "firms_active",
+    "demand",
+    "output",
+    "lost_sales",
+    "revenue",
+    "profit",
+    "roa",
+    "utilization",
+    "unit_cost",
+    "defect_rate",
+    "lead_time",
+    "adjacent_revenue",
+    "employment",
+)
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=SCENARIO_IDS)
