@@ -140,6 +140,7 @@ class DistrictModel(mesa.Model):
         self.backlog = np.zeros(n)
         self.active = np.arange(n) < n0
         self.born = self.active.copy()
+        self.starting = self.active.copy()  # starting firms (the rest are entrant slots)
         self.record = np.ones(n)  # delivery record customers see (good units / orders)
         self.profit_avg = np.zeros(n)
 
@@ -657,7 +658,7 @@ class DistrictModel(mesa.Model):
         self.active[idx] = True
         self.born[idx] = True
         fixed = self._weekly_fixed_cost()[idx]
-        equity = p.firms.initial_cash_weeks * fixed
+        equity = p.entry.cash_weeks * fixed
         self.cash[idx] = equity
         self.fixed_assets[idx] = self.capacity[idx] @ self.capital_rate
         self.flows["equity_in"][idx] += equity

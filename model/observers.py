@@ -219,7 +219,7 @@ def observe(model: DistrictModel) -> np.ndarray:
     waiting = np.divide(model.backlog, model.produced, out=np.zeros_like(model.backlog), where=model.produced > 0)
     lead = model.processing.sum(axis=1) + waiting
     employment = model.employees * model.capacity.mean(axis=1) / model.capacity0.mean(axis=1)
-    start = np.arange(model.n_firms) < model.n_start
+    start = model.starting
     member_k, member_profit, member_roa, member_surv = _group(model, model.member, start)
     non_k, non_profit, non_roa, non_surv = _group(model, ~model.member, start)
     values = {

@@ -790,8 +790,17 @@ class Entry(_Strict):
         source="assumption",
         doc="M8: excess return over the hurdle at which entry runs at its base rate.",
     )
+    cash_weeks: float = P(
+        4.0,
+        unit="weeks of fixed cost",
+        plausible=(2, 16),
+        ge=0,
+        le=520,
+        source="assumption: founders' equity in cash",
+        doc="M8: an entrant's opening cash, in weeks of its fixed cost.",
+    )
     experience_share: float = P(
-        0.7,
+        0.5,
         unit="fraction of incumbents' starting experience",
         plausible=(0.2, 1.0),
         gt=0,

@@ -343,3 +343,25 @@ def test_storage_order_gives_no_firm_priority():
     assert np.nansum(ha[:, [x.name for x in a.metrics].index("shared_units")]) > 0
     np.testing.assert_allclose(hb, ha, rtol=1e-9, atol=1e-9, equal_nan=True)
     np.testing.assert_allclose(b.capacity, a.capacity[perm], rtol=1e-9)
+
+
+def test_storage_order_changes_results_only_statistically_when_draws_are_involved():
+    """With random draws, permuted storage gives other draws to each firm but the same distribution."""
+    from model.scenario_io import load_experiment
+
+    from .conftest import ROOT
+
+    sc = load_experiment(ROOT / "scenarios" / "woodworking_kaluga.yaml", ["steps=104"]).regimes["district"]
+    rng = np.random.default_rng(1)
+    plain, permuted = [], []
+    for rep in range(8):
+        a = DistrictModel(sc, rep)
+        b = DistrictModel(sc, rep)
+        permute_storage(b, rng.permutation(b.n_firms))
+        j = [x.name for x in a.metrics].index("profit")
+        plain.append(np.nanmean(a.run()[:, j]))
+        permuted.append(np.nanmean(b.run()[:, j]))
+    plain, permuted = np.array(plain), np.array(permuted)
+    assert not np.allclose(plain, permuted)  # the draws really moved
+    se = np.sqrt(plain.var(ddof=1) / plain.size + permuted.var(ddof=1) / permuted.size)
+    assert abs(plain.mean() - permuted.mean()) < 4 * se
