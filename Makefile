@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/woodworking_kaluga.yaml
 ARGS ?=
 
-.PHONY: run test test-all lint format lock clean help
+.PHONY: run test test-all validate lint format lock clean help
 
 help:
 	@echo "make run [SCENARIO=scenarios/food_tambov.yaml] [ARGS='--workers 2']  run a scenario"
 	@echo "make test       quick test suite (what CI runs)"
 	@echo "make test-all   every test, the long statistical checks too"
+	@echo "make validate   the full validation suite (analytic limits and evidence), a few minutes"
 	@echo "make lint       ruff"
 	@echo "make lock       refresh requirements.lock from the current .venv"
 	@echo "make clean      remove .venv and caches"
@@ -36,6 +37,9 @@ test: $(STAMP)
 
 test-all: $(STAMP)
 	$(PY) -m pytest -q
+
+validate: $(STAMP)
+	$(PY) simulate.py validate $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -13,6 +14,9 @@ import pandas as pd
 
 from .experiment import Results
 from .stats import horizon, t_interval
+
+if TYPE_CHECKING:
+    from .validation import Check
 
 KEY_METRICS = ("output", "profit", "utilization", "lost_sales", "fixed_assets", "firms_active")
 DIFF_METRICS = ("profit", "output", "utilization", "lost_sales")
@@ -237,3 +241,34 @@ def write_charts(results: Results, effects: pd.DataFrame, title: str, folder: Pa
         paths["members"] = folder / "members.png"
         members_chart(results, title, paths["members"])
     return list(paths.values())
+
+
+def validation_chart(checks: list[Check], path: Path) -> None:
+    """Expected band (shaded) against simulated value with its 95% interval, one panel per group."""
+    groups = list(dict.fromkeys(c.group for c in checks))
+    heights = [sum(c.group == g for c in checks) + 1 for g in groups]
+    fig, axes = plt.subplots(
+        len(groups),
+        1,
+        figsize=(12, 0.45 * sum(heights) + 1.5),
+        squeeze=False,
+        gridspec_kw={"height_ratios": heights},
+        constrained_layout=True,
+    )
+    for ax, group in zip(axes[:, 0], groups, strict=True):
+        rows = [c for c in checks if c.group == group]
+        for y, c in enumerate(rows):
+            lo, hi = c.accept_low, c.accept_high
+            finite = [v for v in (lo, hi, c.ci_low, c.ci_high, c.simulated) if np.isfinite(v)]
+            span = (max(finite) - min(finite)) or 1.0
+            left = lo if np.isfinite(lo) else min(finite) - span
+            ax.barh(y, hi - left, left=left, height=0.6, color="#2ca02c" if c.passed else "#d62728", alpha=0.2)
+            err = [[max(c.simulated - c.ci_low, 0.0)], [max(c.ci_high - c.simulated, 0.0)]]
+            ax.errorbar(c.simulated, y, xerr=err, fmt="o", color="black", capsize=3)
+        ax.set_yticks(range(len(rows)), [f"{'PASS' if c.passed else 'FAIL'}  {c.check}" for c in rows], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_title(f"{group}: simulated value (dot, 95% interval) against the accepted band (shaded)", fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle("district-sim validation: analytic limits and evidence")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

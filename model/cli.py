@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .scenario_io import ScenarioError
 
-SUBCOMMANDS = ("run",)
+SUBCOMMANDS = ("run", "validate")
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 HEADLINE = ("profit", "roa", "output", "lost_sales", "utilization", "unit_cost", "firms_active")
@@ -85,6 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/<scenario>/<timestamp>/)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    val = sub.add_parser(
+        "validate",
+        help="check the model against analytic results and the evidence; exit 1 if a check fails",
+        description="Run the validation checks (risk pooling, correlated demand, Wright's law, null, "
+        "monotone cost, evidence patterns), print the table and write it with a chart.",
+    )
+    val.add_argument("--quick", action="store_true", help="smaller runs (what 'make test' uses, under a minute)")
+    val.add_argument(
+        "--workers", type=_positive("--workers", 256), default=2, metavar="K", help="worker processes (default 2)"
+    )
+    val.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/validation/<timestamp>/)")
+    val.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -183,6 +195,47 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
+    from .paths import default_destination, prepare_destination
+
+    started = datetime.now(UTC)
+    out = (
+        args.out
+        if args.out is not None
+        else default_destination(Path("results"), "validation", started.strftime("%Y%m%d-%H%M%S"))
+    )
+    prepare_destination(out)
+    from tqdm import tqdm
+
+    from .output import write_validation
+    from .validation import plan
+
+    jobs = plan(quick=args.quick, workers=args.workers)
+    checks = []
+    t0 = time.perf_counter()
+    with tqdm(total=len(jobs), unit="check", disable=args.quiet, file=sys.stderr, desc="validation") as bar:
+        for job in jobs:
+            checks.extend(job())
+            bar.update()
+    manifest = {
+        "command": ["simulate.py", *argv],
+        "quick": args.quick,
+        "workers": args.workers,
+        "started": started.isoformat(timespec="seconds"),
+        "wall_seconds": round(time.perf_counter() - t0, 3),
+    }
+    write_validation(out, checks, manifest)
+    width = max(len(c.check) for c in checks)
+    print(f"{'check':<{width}}  {'expected':>14}  {'simulated [95% interval]':>34}  {'tolerance':<38} result")
+    for c in checks:
+        sim = f"{c.simulated:.4g} [{c.ci_low:.4g}, {c.ci_high:.4g}]"
+        print(f"{c.check:<{width}}  {c.expected:>14}  {sim:>34}  {c.tolerance:<38} {'pass' if c.passed else 'FAIL'}")
+    failed = sum(not c.passed for c in checks)
+    print(f"{len(checks) - failed} passed, {failed} failed")
+    print(f"Results: {out.resolve()}")
+    return 1 if failed else 0
+
+
 def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -197,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
+        if args.command == "validate":
+            return cmd_validate(args, argv)
         return cmd_run(args, argv)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)

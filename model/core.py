@@ -124,6 +124,7 @@ class DistrictModel(mesa.Model):
         self.nominal_capacity = employees * self.per_employee.min()
         self.base_demand = p.market.load * self.nominal_capacity
         self.base_total = float(self.base_demand[:n0].sum())
+        self.fee_scale = employees / employees[:n0].mean()  # dues in proportion to size
         self.experience0 = (
             p.learning.initial_experience_weeks
             * self.capacity.min(axis=1, keepdims=True)
@@ -217,6 +218,8 @@ class DistrictModel(mesa.Model):
                     f"sharing.network: random (or raise sharing.max_complete_firms)"
                 )
             return network.complete_links(members)
+        if p.sharing.network == "groups":
+            return network.group_links(members, p.sharing.group_size)
         return network.random_partner_links(members, p.sharing.partners, self._net_rng)
 
     def _add_links(self, links: np.ndarray) -> None:
@@ -439,8 +442,10 @@ class DistrictModel(mesa.Model):
         fl["investment"] = fl["depreciation"].copy()  # maintenance capex keeps capacity intact
         fl["coordination"] = np.bincount(self.buyer, coord_edge, minlength=n)
         fl["transport"] = np.bincount(self.buyer, transport_edge, minlength=n)
-        fl["membership_fee"] = np.where(act & self.member, p.district.membership_fee, 0.0)
-        fl["consortium_fee"] = np.where(act & self.member & self.mech.export, p.export.consortium_fee, 0.0)
+        fl["membership_fee"] = np.where(act & self.member, p.district.membership_fee * self.fee_scale, 0.0)
+        fl["consortium_fee"] = np.where(
+            act & self.member & self.mech.export, p.export.consortium_fee * self.fee_scale, 0.0
+        )
         self.capacity_traded = np.zeros((n, self.n_stages))
         for name in ("asset_sales", "assets_sold", "write_off", "equity_in", "assets_in"):
             fl[name] = np.zeros(n)
@@ -529,7 +534,7 @@ class DistrictModel(mesa.Model):
         """Members with fewer live partners than ``sharing.partners`` each link to one more member."""
         p = self.scenario_params
         idx = np.flatnonzero(members)
-        if idx.size < 2 or p.sharing.network == "complete":
+        if idx.size < 2 or p.sharing.network != "random":
             return
         degree = (
             np.bincount(self.buyer[self.edge_alive], minlength=self.n_firms)

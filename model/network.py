@@ -38,6 +38,13 @@ def complete_links(members: np.ndarray) -> np.ndarray:
     return np.column_stack((members[a], members[b])).astype(np.int64)
 
 
+def group_links(members: np.ndarray, size: int) -> np.ndarray:
+    """Complete networks within consecutive groups of ``size`` members."""
+    groups = [members[i : i + size] for i in range(0, members.size, size)]
+    parts = [complete_links(g) for g in groups if g.size >= 2]
+    return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
+
+
 def directed_edges(links: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Buyer and seller arrays of the two directed edges of each undirected link.
 

@@ -11,12 +11,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
-from .charts import write_charts
+from .charts import validation_chart, write_charts
 from .experiment import Results
 from .scenario_io import Experiment
 from .stats import effects_table, summary_table, timeseries_frame
+from .validation import Check, as_rows
 
 PACKAGES = ("mesa", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "matplotlib", "pyyaml", "tqdm")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -64,6 +66,17 @@ def git_commit() -> str | None:
     return f"{head}+dirty" if dirty else head
 
 
+def _move_into_place(tmp: Path, out: Path) -> None:
+    """Replace ``out`` (an earlier results folder, if any) by the complete ``tmp`` folder."""
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out)
+
+
 def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[str, Any]) -> Path:
     """Write every result file into a temporary sibling of ``out``, then move it into place."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -90,13 +103,32 @@ def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[s
             "notes": [SELECTION_WARNING] if has_groups(exp) else [],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
+        _move_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def write_validation(out: Path, checks: list[Check], manifest: dict[str, Any]) -> Path:
+    """The validation table (CSV), its chart and a manifest, moved into place when complete."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        tmp.mkdir()
+        pd.DataFrame(as_rows(checks)).to_csv(tmp / "validation.csv", index=False)
+        validation_chart(checks, tmp / "validation.png")
+        full = {
+            **manifest,
+            "versions": versions(),
+            "git_commit": git_commit(),
+            "passed": sum(c.passed for c in checks),
+            "failed": sum(not c.passed for c in checks),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(full, indent=2, default=str), encoding="utf-8")
+        _move_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -343,12 +343,22 @@ class Stage(_Strict):
 
 
 class Sharing(_Strict):
-    network: Literal["random", "complete"] = P(
+    network: Literal["random", "complete", "groups"] = P(
         "random",
         unit="-",
         plausible=None,
         source="domain brief: a firm knows a limited number of others",
-        doc="Partner network among members: random with a fixed number of partners, or complete.",
+        doc="Partner network among members: random with a fixed number of partners, complete, or "
+        "complete within disjoint groups of group_size members (validation: many pooling groups in one run).",
+    )
+    group_size: int = P(
+        10,
+        unit="members",
+        plausible=None,
+        ge=2,
+        le=10_000,
+        source="validation design",
+        doc="Members per group with network: groups (by storage order; the last group may be smaller).",
     )
     partners: int = P(
         6,
@@ -490,7 +500,8 @@ class District(_Strict):
         ge=0,
         le=1e9,
         source="assumption: dues of a district association or consortium",
-        doc="Weekly fee each member pays while any mechanism is on.",
+        doc="Weekly dues of a member of the starting firms' average size while any member mechanism is "
+        "on; other members pay in proportion to their employees.",
     )
     coordination_cost: float = P(
         1.5,
@@ -749,7 +760,8 @@ class Export(_Strict):
         ge=0,
         le=1e9,
         source="assumption: export consortium dues",
-        doc="M6: fee each member pays while the mechanism is on.",
+        doc="M6: weekly consortium dues of a member of average size while the mechanism is on; others pay "
+        "in proportion to their employees.",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import numpy as np
@@ -13,6 +14,7 @@ from model.scenario_io import ScenarioError, load_experiment
 
 from .conftest import PILOTS, SCENARIO_FILES, SCENARIO_IDS
 
+NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 CORE_METRICS = (
     "firms_active",
     "demand",
@@ -50,7 +52,8 @@ def test_scenario_files_comment_every_number(path):
     lines = path.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
         body, _, comment = line.partition("#")
-        if ":" in body and any(ch.isdigit() for ch in body.split(":", 1)[1]):
+        value = body.split(":", 1)[1].strip() if ":" in body else ""
+        if NUMBER.fullmatch(value):
             assert comment.strip(), f"{path.name}:{i + 1} has no source: {line}"
 
 

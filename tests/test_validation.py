@@ -1,0 +1,79 @@
+"""The validation suite: analytic expectations, the quick run, and that it catches broken mechanisms."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+import model.network
+from model import validation
+from model.core import DistrictModel
+from model.params import Mechanisms
+
+from .conftest import simulate
+
+TINY = validation.Size(reps=2, steps=150, groups=60, pilot_reps=2, pilot_steps=52)
+
+
+@pytest.mark.parametrize(
+    ("n", "z", "rho", "expected"),
+    [
+        (4, 0.0, 0.0, 0.500),
+        (10, 0.0, 0.0, 0.316),
+        (25, 0.0, 0.0, 0.200),
+        (4, 0.5, 0.0, 0.211),
+        (10, 0.5, 0.0, 0.039),
+        (10, 0.0, 0.3, 0.608),
+        (10, 0.0, 0.7, 0.854),
+    ],
+)
+def test_eppen_expectations_match_the_domain_brief(n, z, rho, expected):
+    assert validation.eppen_ratio(n, z, rho) == pytest.approx(expected, abs=6e-4)
+
+
+def test_quick_validation_passes_and_writes_its_table(tmp_path):
+    """`simulate.py validate --quick`: every check passes, table printed, CSV and chart written."""
+    proc = simulate("validate", "--quick", "--quiet", "--out", str(tmp_path / "v"), timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "25 passed, 0 failed" in proc.stdout
+    with (tmp_path / "v" / "validation.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 25
+    assert {r["group"] for r in rows} == {
+        "risk pooling",
+        "correlated demand",
+        "learning",
+        "null",
+        "monotone cost",
+        "evidence",
+    }
+    assert all(r["source"] and r["shows"] for r in rows)
+    assert (tmp_path / "v" / "validation.png").stat().st_size > 10_000
+
+
+def test_doubling_the_learning_exponent_fails_the_wright_check(monkeypatch):
+    original = DistrictModel._update_costs
+
+    def steeper(self):
+        self.learning_exponent = 2 * np.log2([st.progress_ratio for st in self.scenario_params.stages])
+        original(self)
+
+    monkeypatch.setattr(DistrictModel, "_update_costs", steeper)
+    assert not validation._wright_check(0.8).passed
+
+
+def test_clearing_that_loses_half_the_pooled_capacity_fails_risk_pooling(monkeypatch):
+    original = model.network.clear
+    monkeypatch.setattr(model.network, "clear", lambda *a, **k: 0.5 * original(*a, **k))
+    assert validation._pooling_check(10, 0.0, 0.0, TINY, workers=1).passed is False
+
+
+def test_working_clearing_passes_risk_pooling_at_the_same_size():
+    assert validation._pooling_check(10, 0.0, 0.0, TINY, workers=1).passed
+
+
+def test_a_district_that_charges_fees_with_every_mechanism_off_fails_the_null_check(monkeypatch):
+    monkeypatch.setattr(Mechanisms, "any_member_mechanism", lambda self: True)
+    assert not validation._null_check("woodworking_kaluga", TINY, workers=1).passed
