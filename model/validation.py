@@ -53,6 +53,7 @@ class Check:
     passed: bool
     accept_low: float  # the band the chart shades (where the simulated value passes)
     accept_high: float
+    detail: str = ""  # extra figures behind the check, for the CSV
 
 
 @dataclass(frozen=True)
@@ -183,8 +184,9 @@ def _monotone_check(pilot: str, size: Size, workers: int) -> Check:
     return Check(
         group="monotone cost",
         check=f"largest rise of the profit effect as coordination cost rises, {pilot}",
-        shows=f"the district's paired profit effect does not rise with coordination cost ({means} kRUB/week "
-        f"at {', '.join(str(c) for c in COORDINATION_COSTS)})",
+        shows="the district's paired profit effect does not rise as coordination cost rises",
+        detail=f"mean paired profit effect {means} kRUB/week at coordination cost "
+        f"{', '.join(str(c) for c in COORDINATION_COSTS)} kRUB/unit",
         source="domain brief 5",
         expected="<= 0",
         simulated=float(worst_mean),
