@@ -272,3 +272,71 @@ def validation_chart(checks: list[Check], path: Path) -> None:
     fig.suptitle("district-sim validation: analytic limits and evidence")
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def sweep_chart(
+    effects: pd.DataFrame, paths: list[str], outcome: str, *, unit: str, label: str, breaks: list, path: Path
+) -> None:
+    """Paired effect against the first varied parameter, one line per combination of the others."""
+    sub = effects[effects["metric"] == outcome]
+    x_path = paths[0]
+    fig, ax = plt.subplots(figsize=(10, 6), constrained_layout=True)
+    groups = [((), sub)] if len(paths) == 1 else list(sub.groupby(paths[1:], sort=True))
+    for i, (key, g) in enumerate(groups[:8]):
+        for r, (regime, unsorted) in enumerate(g.groupby("regime", sort=False)):
+            gr = unsorted.sort_values(x_path)
+            keys = key if isinstance(key, tuple) else (key,)
+            name = ", ".join(f"{p}={v}" for p, v in zip(paths[1:], keys, strict=False))
+            color = COLORS[(i + r + 1) % len(COLORS)]
+            ax.plot(
+                gr[x_path],
+                gr["diff_mean"],
+                marker="o",
+                color=color,
+                label=f"{regime}{' (' + name + ')' if name else ''}",
+            )
+            ax.fill_between(gr[x_path], gr["ci_low"], gr["ci_high"], color=color, alpha=0.2, lw=0)
+    ax.axhline(0.0, color="black", lw=1)
+    for be in breaks:
+        if be.value is not None:
+            ax.axvline(be.value, color="#d62728", ls="--", lw=1.2, label=f"break-even {be.value:.3g}")
+            if be.low is not None and be.high is not None:
+                ax.axvspan(be.low, be.high, color="#d62728", alpha=0.08)
+    ax.set_xlabel(x_path)
+    ax.set_ylabel(f"paired difference in {label.lower()} ({unit})")
+    ax.set_title(f"{label}: district effect against {x_path} (band: 95% CI)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path: Path) -> None:
+    """Shapley parts of the district effect, stacked to the total, with 95% intervals."""
+    rows = parts[parts["part"] != "total"]
+    total = parts[parts["part"] == "total"].iloc[0]
+    fig, ax = plt.subplots(figsize=(11, 5.5), constrained_layout=True)
+    start = 0.0
+    for i, row in enumerate(rows.itertuples()):
+        color = "#2ca02c" if row.effect >= 0 else "#d62728"
+        ax.bar(i, row.effect, bottom=start, color=color, alpha=0.8)
+        ax.errorbar(
+            i,
+            start + row.effect,
+            yerr=[[row.effect - row.ci_low], [row.ci_high - row.effect]],
+            color="black",
+            capsize=3,
+        )
+        start += row.effect
+    n = len(rows)
+    ax.bar(n, total.effect, color="#1f77b4")
+    ax.errorbar(
+        n, total.effect, yerr=[[total.effect - total.ci_low], [total.ci_high - total.effect]], color="black", capsize=3
+    )
+    ax.axhline(0.0, color="black", lw=1)
+    ax.set_xticks(range(n + 1), [*rows["part"], "total"], rotation=20, ha="right")
+    ax.set_ylabel(f"paired difference in {label.lower()} ({unit})")
+    ax.set_title(f"{title}: the district effect on {label.lower()} split among mechanisms (Shapley values, 95% CI)")
+    ax.grid(axis="y", alpha=0.3)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .scenario_io import ScenarioError
 
-SUBCOMMANDS = ("run", "validate")
+SUBCOMMANDS = ("run", "validate", "sweep", "attribute")
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 HEADLINE = ("profit", "roa", "output", "lost_sales", "utilization", "unit_cost", "firms_active")
@@ -97,6 +97,73 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/validation/<timestamp>/)")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
+    common = _Parser(add_help=False)
+    common.add_argument("scenario", type=Path, help="scenario file (YAML)")
+    common.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override one scenario value (repeatable)",
+    )
+    common.add_argument(
+        "--replications",
+        type=_positive("--replications", 100_000),
+        metavar="N",
+        help="replications per regime and point (default: from the file)",
+    )
+    common.add_argument("--steps", type=_positive("--steps", 100_000), metavar="WEEKS", help="weeks to simulate")
+    common.add_argument("--seed", type=int, metavar="INT", help="root seed")
+    common.add_argument(
+        "--outcome",
+        action="append",
+        default=[],
+        metavar="METRIC",
+        help="outcome whose district effect is reported (repeatable; default profit and roa)",
+    )
+    common.add_argument(
+        "--workers",
+        type=_positive("--workers", 256),
+        default=1,
+        metavar="K",
+        help="worker processes (default 1); results do not depend on K",
+    )
+    common.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder; finished runs are kept there as they complete"
+    )
+    common.add_argument(
+        "--resume", action="store_true", help="continue an interrupted job in --out DIR: run only what is missing"
+    )
+    common.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw = sub.add_parser(
+        "sweep",
+        parents=[common],
+        help="run a grid of parameter values; effects and break-even",
+        description="Full-factorial sweep: every point runs all regimes with common random numbers.",
+    )
+    sw.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="PATH=LO:HI:N",
+        help="parameter to vary: PATH=LO:HI:N or PATH=v1,v2,... (repeatable: full factorial)",
+    )
+    at = sub.add_parser(
+        "attribute",
+        parents=[common],
+        help="split the district effect among the mechanisms",
+        description="Shapley values of the mechanisms that are on: exact up to "
+        f"{8} mechanisms, sampled permutations beyond.",
+    )
+    at.add_argument("--regime", default="district", help="regime to attribute (default district)")
+    at.add_argument(
+        "--permutations",
+        type=_positive("--permutations", 100_000),
+        default=200,
+        metavar="P",
+        help="sampled permutations when more than 8 mechanisms are on (default 200)",
+    )
     return parser
 
 
@@ -256,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return cmd_validate(args, argv)
+        if args.command in ("sweep", "attribute"):
+            from .jobs import cmd_design
+
+            return cmd_design(args, argv)
         return cmd_run(args, argv)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)

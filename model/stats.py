@@ -11,16 +11,15 @@ from .experiment import Results
 CONFIDENCE = 0.95
 
 
-def horizon(results: Results) -> np.ndarray:
-    """Each run's horizon statistic per metric: ``[regime, replication, metric]``.
+def horizon_of_history(history: np.ndarray, metrics) -> np.ndarray:
+    """Horizon statistic per metric of histories ``[..., step, metric]``: returns ``[..., metric]``.
 
     ``mean`` metrics average the weekly values over the horizon (weeks with no value, such as
     trust without links, are skipped); ``final`` metrics take the last week.
     """
-    data = results.data
-    out = np.empty((*data.shape[:2], len(results.metrics)))
-    for j, metric in enumerate(results.metrics):
-        col = data[..., j]
+    out = np.empty((*history.shape[:-2], len(metrics)))
+    for j, metric in enumerate(metrics):
+        col = history[..., j]
         if metric.horizon == "final":
             out[..., j] = col[..., -1]
         else:
@@ -29,6 +28,11 @@ def horizon(results: Results) -> np.ndarray:
             total = np.where(valid, col, 0.0).sum(axis=-1)
             out[..., j] = np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
     return out
+
+
+def horizon(results: Results) -> np.ndarray:
+    """Each run's horizon statistic per metric: ``[regime, replication, metric]``."""
+    return horizon_of_history(results.data, results.metrics)
 
 
 def t_interval(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -106,6 +106,16 @@ def test_bad_scenario_file_is_refused_in_one_line(tmp_path, case):
         (["good.yaml", "--replications", "0"], r"--replications must be between 1"),
         (["good.yaml", "--workers", "x"], r"--workers must be a whole number"),
         (["good.yaml", "--bogus"], r"unrecognized arguments: --bogus"),
+        (["sweep", "good.yaml", "--vary", "district.coordination_cost=1:2"], r"--vary .*: give at least two values"),
+        (
+            ["sweep", "good.yaml", "--vary", "district.coordination_cost=-1:2:3"],
+            r"--set district\.coordination_cost=-1\.0: district\.coordination_cost: input should be greater",
+        ),
+        (
+            ["sweep", "good.yaml", "--vary", "district.coordination_cost=0:2:3", "--outcome", "profits"],
+            r"--outcome profits: unknown outcome",
+        ),
+        (["attribute", "good.yaml", "--regime", "standalone"], r"--regime standalone: not a non-baseline regime"),
     ],
 )
 def test_bad_command_line_is_refused_in_one_line(tmp_path, args, pattern):

@@ -1,0 +1,188 @@
+"""Experiment designs: many scenario variants, each run for all regimes with common random numbers.
+
+A design is a list of *points*; each point is a set of ``--set`` overrides on the scenario file
+and is run for every regime and replication. Each finished run is written to disk at once as a
+small Parquet part (its horizon statistics) and listed in ``index.jsonl``, so an interrupted
+design keeps what it finished and ``resume`` runs only what is missing, with the same numbers.
+Identical resolved scenarios (for example the standalone regime of points that only change a
+district parameter) are run once and shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .experiment import _ignore_interrupts, run_once
+from .observers import metric_list
+from .params import Scenario
+from .scenario_io import Experiment, load_experiment
+from .stats import horizon_of_history, t_interval
+
+
+@dataclass(frozen=True)
+class Point:
+    """One design point: a label and its overrides (KEY.PATH=VALUE strings)."""
+
+    pid: int
+    sets: tuple[str, ...]
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class Design:
+    """Points of a design, each resolved into one validated experiment."""
+
+    source: Path
+    base_sets: tuple[str, ...]
+    points: list[Point]
+    experiments: dict[int, Experiment] = field(default_factory=dict)
+
+    def resolve(self) -> None:
+        """Validate every point before any run starts (bad values fail fast, with their --set)."""
+        for pt in self.points:
+            self.experiments[pt.pid] = load_experiment(self.source, [*self.base_sets, *pt.sets])
+
+    @property
+    def first(self) -> Experiment:
+        return self.experiments[self.points[0].pid]
+
+
+def scenario_key(scenario: Scenario, replication: int) -> str:
+    """Identity of one run: the resolved scenario and the replication."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(f"{text}|{replication}".encode()).hexdigest()[:20]
+
+
+def _run_key(args: tuple[Scenario, int]) -> np.ndarray:
+    scenario, replication = args
+    history = run_once(scenario, replication)
+    return horizon_of_history(history, metric_list(scenario.stage_names))
+
+
+class RunStore:
+    """A folder of finished runs: ``runs/<key>.parquet`` parts and an ``index.jsonl``."""
+
+    def __init__(self, folder: Path, metric_names: list[str]) -> None:
+        self.folder = folder
+        self.parts = folder / "runs"
+        self.parts.mkdir(parents=True, exist_ok=True)
+        self.index = folder / "index.jsonl"
+        self.metric_names = metric_names
+
+    def done(self) -> set[str]:
+        return {p.stem for p in self.parts.glob("*.parquet")}
+
+    def save(self, key: str, values: np.ndarray) -> None:
+        tmp = self.parts / f".{key}.tmp"
+        pd.DataFrame([values], columns=self.metric_names).to_parquet(tmp, index=False)
+        os.replace(tmp, self.parts / f"{key}.parquet")  # a part exists only when complete
+        with self.index.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"key": key}) + "\n")
+
+    def load(self, key: str) -> np.ndarray:
+        return pd.read_parquet(self.parts / f"{key}.parquet").to_numpy()[0]
+
+
+class LocalBackend:
+    """Runs in this process (workers=1) or a standard-library process pool."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def map_unordered(self, fn: Callable, items: list) -> Iterable[tuple[int, object]]:
+        if self.workers <= 1:
+            for i, item in enumerate(items):
+                yield i, fn(item)
+            return
+        with ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_interrupts) as pool:
+            futures: dict[Future, int] = {pool.submit(fn, item): i for i, item in enumerate(items)}
+            pending = set(futures)
+            try:
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        yield futures[fut], fut.result()
+            except BaseException:
+                for fut in pending:
+                    fut.cancel()
+                raise
+
+
+def run_design(
+    design: Design,
+    store: RunStore,
+    backend: LocalBackend,
+    on_done: Callable[[], None] | None = None,
+) -> dict[tuple[int, str, int], np.ndarray]:
+    """Run every (point, regime, replication) not yet in the store; return all horizon statistics."""
+    wanted: dict[tuple[int, str, int], str] = {}
+    jobs: dict[str, tuple[Scenario, int]] = {}
+    for pt in design.points:
+        exp = design.experiments[pt.pid]
+        for regime, scenario in exp.regimes.items():
+            for rep in range(exp.base.replications):
+                key = scenario_key(scenario, rep)
+                wanted[(pt.pid, regime, rep)] = key
+                jobs.setdefault(key, (scenario, rep))
+    missing = sorted(set(jobs) - store.done())
+    done = on_done or (lambda: None)
+    for _ in range(len(jobs) - len(missing)):
+        done()
+    for i, values in backend.map_unordered(_run_key, [jobs[k] for k in missing]):
+        store.save(missing[i], values)
+        done()
+    cache = {key: store.load(key) for key in set(wanted.values())}
+    return {cell: cache[key] for cell, key in wanted.items()}
+
+
+def count_runs(design: Design) -> int:
+    """Distinct runs a design needs (shared scenarios counted once)."""
+    keys = set()
+    for pt in design.points:
+        exp = design.experiments[pt.pid]
+        for scenario in exp.regimes.values():
+            keys.update(scenario_key(scenario, rep) for rep in range(exp.base.replications))
+    return len(keys)
+
+
+def paired_effects(
+    design: Design, values: dict[tuple[int, str, int], np.ndarray], metric_names: list[str]
+) -> pd.DataFrame:
+    """Per point, non-baseline regime and metric: paired difference with 95% interval."""
+    rows = []
+    for pt in design.points:
+        exp = design.experiments[pt.pid]
+        reps = exp.base.replications
+        base = np.array([values[(pt.pid, exp.baseline, r)] for r in range(reps)])
+        base_mean = t_interval(base)[0]
+        for regime in exp.regimes:
+            if regime == exp.baseline:
+                continue
+            diff = np.array([values[(pt.pid, regime, r)] for r in range(reps)]) - base
+            mean, lo, hi, n = t_interval(diff)
+            for j, name in enumerate(metric_names):
+                bm = base_mean[j]
+                rows.append(
+                    {
+                        "point": pt.pid,
+                        **pt.values,
+                        "regime": regime,
+                        "metric": name,
+                        "baseline_mean": bm,
+                        "diff_mean": mean[j],
+                        "ci_low": lo[j],
+                        "ci_high": hi[j],
+                        "rel_diff": mean[j] / abs(bm) if np.isfinite(bm) and bm != 0 else np.nan,
+                        "n": int(n[j]),
+                    }
+                )
+    return pd.DataFrame(rows)

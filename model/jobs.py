@@ -1,0 +1,149 @@
+"""Design jobs behind the command line: ``sweep`` and ``attribute`` (runs stream to disk, resumable)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from .charts import sweep_chart, waterfall_chart
+from .design import LocalBackend, RunStore, count_runs, paired_effects, run_design
+from .observers import metric_list
+from .output import git_commit, versions
+from .scenario_io import ScenarioError, load_experiment
+from .sweep import attribution_design, break_even, grid_design, mechanisms_on, shapley
+
+DEFAULT_OUTCOMES = ("profit", "roa")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def _prepare(args: argparse.Namespace, kind: str, name: str, spec: dict) -> Path:
+    """The job folder: new, or an interrupted job of the same specification when resuming."""
+    if args.out is None:
+        if args.resume:
+            raise ScenarioError("--resume needs --out DIR, the folder of the interrupted job")
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        out = Path("results") / name / f"{kind}-{stamp}"
+    else:
+        out = args.out
+    spec_file = out / "design.json"
+    if args.resume:
+        if not spec_file.exists():
+            raise ScenarioError(f"--out {out}: no interrupted {kind} here to resume (no design.json)")
+        if json.loads(spec_file.read_text(encoding="utf-8")) != spec:
+            raise ScenarioError(
+                f"--out {out}: the {kind} there was started with other arguments; resume it with the same ones"
+            )
+    elif out.exists() and any(out.iterdir()):
+        raise ScenarioError(f"--out {out}: exists and is not empty; use --resume to continue a {kind} there")
+    out.mkdir(parents=True, exist_ok=True)
+    _write_atomic(spec_file, json.dumps(spec, indent=2))
+    return out
+
+
+def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
+    base_sets = list(args.sets)
+    for key in ("replications", "steps", "seed"):
+        if getattr(args, key) is not None:
+            base_sets.append(f"{key}={getattr(args, key)}")
+    base = load_experiment(args.scenario, base_sets)
+    metrics = metric_list(base.base.stage_names)
+    names = [m.name for m in metrics]
+    outcomes = args.outcome or list(DEFAULT_OUTCOMES)
+    for o in outcomes:
+        if o not in names:
+            raise ScenarioError(f"--outcome {o}: unknown outcome (one of: {', '.join(names)})")
+    orders: list = []
+    if args.command == "sweep":
+        design = grid_design(args.scenario, base_sets, args.vary)
+        spec = {"kind": "sweep", "scenario": str(args.scenario), "sets": base_sets, "vary": args.vary}
+    else:
+        if args.regime not in base.regimes or args.regime == base.baseline:
+            raise ScenarioError(
+                f"--regime {args.regime}: not a non-baseline regime of {args.scenario} "
+                f"(have: {', '.join(r for r in base.regimes if r != base.baseline)})"
+            )
+        on = mechanisms_on(base, args.regime)
+        if not on:
+            raise ScenarioError(f"{args.scenario}: no mechanism is on in regime '{args.regime}'; nothing to attribute")
+        design, orders = attribution_design(args.scenario, base_sets, on, args.permutations, base.base.seed)
+        spec = {
+            "kind": "attribute",
+            "scenario": str(args.scenario),
+            "sets": base_sets,
+            "regime": args.regime,
+            "permutations": args.permutations,
+        }
+    design.resolve()
+    out = _prepare(args, args.command, base.name, spec)
+    runs = count_runs(design)
+    print(
+        f"{args.command}: {len(design.points)} points x {len(base.regimes)} regimes x "
+        f"{base.base.replications} replications = {runs} distinct runs; finished runs are kept in {out}/runs",
+        file=sys.stderr,
+    )
+    store = RunStore(out, names)
+    t0 = time.perf_counter()
+    with tqdm(total=runs, unit="run", disable=args.quiet, file=sys.stderr, desc=args.command) as bar:
+        values = run_design(design, store, LocalBackend(args.workers), on_done=bar.update)
+    manifest = {
+        "command": ["simulate.py", *argv],
+        "spec": spec,
+        "runs": runs,
+        "workers": args.workers,
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "wall_seconds": round(time.perf_counter() - t0, 3),
+    }
+    charts = out / "charts"
+    charts.mkdir(exist_ok=True)
+    if args.command == "sweep":
+        effects = paired_effects(design, values, names)
+        _csv(effects, out / "sweep_effects.csv")
+        paths = [p for p, _ in (v.split("=", 1) for v in args.vary)]
+        rows = []
+        for o in outcomes:
+            m = metrics[names.index(o)]
+            breaks = []
+            if len(paths) == 1:
+                for regime in effects["regime"].unique():
+                    be = break_even(effects, paths[0], o, regime)
+                    breaks.append(be)
+                    rows.append(be.__dict__)
+                    print(be.sentence)
+            sweep_chart(effects, paths, o, unit=m.unit, label=m.label, breaks=breaks, path=charts / f"sweep_{o}.png")
+        if rows:
+            _csv(pd.DataFrame(rows), out / "break_even.csv")
+    else:
+        for o in outcomes:
+            m = metrics[names.index(o)]
+            parts = shapley(
+                design, values, names.index(o), on=mechanisms_on(base, args.regime), regime=args.regime, orders=orders
+            )
+            _csv(parts, out / f"attribution_{o}.csv")
+            waterfall_chart(parts, m.label, m.unit, base.name, charts / f"attribution_{o}.png")
+            print(f"{m.label} ({m.unit}), Shapley parts of the '{args.regime}' effect (95% CI):")
+            for r in parts.itertuples():
+                print(f"  {r.part:>15}: {r.effect:12.4g}  [{r.ci_low:.4g}, {r.ci_high:.4g}]")
+    _write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    print(f"Results: {out.resolve()}")
+    return 0

@@ -1,0 +1,214 @@
+"""Sweeps (full-factorial grids of --vary), break-even points, and Shapley attribution of effects."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .design import Design, Point
+from .params import MECHANISMS
+from .scenario_io import Experiment, ScenarioError, parse_assignment
+from .stats import t_interval
+
+MAX_POINTS = 10_000
+EXACT_SHAPLEY_MAX = 8
+
+
+def parse_vary(text: str) -> tuple[str, list[object]]:
+    """``PATH=LO:HI:N`` (N evenly spaced values) or ``PATH=v1,v2,...`` (explicit values)."""
+    if "=" not in text:
+        raise ScenarioError(f"--vary {text}: expected PATH=LO:HI:N or PATH=v1,v2,...")
+    path, _, spec = text.partition("=")
+    path = path.strip()
+    if not path or any(not part for part in path.split(".")):
+        raise ScenarioError(f"--vary {text}: the key path is empty or has an empty part")
+    if spec.count(":") == 2:
+        lo_s, hi_s, n_s = spec.split(":")
+        try:
+            lo, hi, n = float(lo_s), float(hi_s), int(n_s)
+        except ValueError:
+            raise ScenarioError(f"--vary {text}: LO and HI must be numbers and N a whole number") from None
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ScenarioError(f"--vary {text}: LO and HI must be finite")
+        if not 2 <= n <= 1000:
+            raise ScenarioError(f"--vary {text}: N must be between 2 and 1000, got {n}")
+        return path, [float(v) for v in np.linspace(lo, hi, n)]
+    values = []
+    for item in spec.split(","):
+        _, value = parse_assignment(f"{path}={item}", flag="--vary")
+        values.append(value)
+    if len(values) < 2:
+        raise ScenarioError(f"--vary {text}: give at least two values")
+    return path, values
+
+
+def grid_design(source, base_sets: list[str], varies: list[str]) -> Design:
+    """Full-factorial design over the --vary expressions."""
+    axes = [parse_vary(v) for v in varies]
+    paths = [p for p, _ in axes]
+    if len(set(paths)) != len(paths):
+        raise ScenarioError("--vary: each key path may be varied once")
+    combos = list(itertools.product(*[vals for _, vals in axes]))
+    if len(combos) > MAX_POINTS:
+        raise ScenarioError(f"--vary: {len(combos):,} points; a sweep has at most {MAX_POINTS:,}")
+    points = [
+        Point(
+            pid=i,
+            sets=tuple(
+                f"{p}={yaml.safe_dump(v).strip().removesuffix('...').strip()}"
+                for p, v in zip(paths, combo, strict=True)
+            ),
+            values=dict(zip(paths, combo, strict=True)),
+        )
+        for i, combo in enumerate(combos)
+    ]
+    return Design(source=source, base_sets=tuple(base_sets), points=points)
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    outcome: str
+    regime: str
+    value: float | None
+    low: float | None
+    high: float | None
+    sentence: str
+
+
+def _crossing(x: np.ndarray, y: np.ndarray) -> float | None:
+    """First x where the piecewise-linear y(x) crosses zero, or None."""
+    for i in range(len(x) - 1):
+        a, b = y[i], y[i + 1]
+        if not (np.isfinite(a) and np.isfinite(b)):
+            continue
+        if a == 0:
+            return float(x[i])
+        if a * b < 0:
+            return float(x[i] + (0 - a) * (x[i + 1] - x[i]) / (b - a))
+    if len(y) and y[-1] == 0:
+        return float(x[-1])
+    return None
+
+
+def break_even(effects: pd.DataFrame, path: str, outcome: str, regime: str) -> BreakEven:
+    """Where the paired effect on ``outcome`` crosses zero along ``path``, with an interval."""
+    sub = effects[(effects["metric"] == outcome) & (effects["regime"] == regime)].sort_values(path)
+    x = sub[path].to_numpy(dtype=float)
+    mid, lo, hi = (sub[c].to_numpy(dtype=float) for c in ("diff_mean", "ci_low", "ci_high"))
+    value = _crossing(x, mid)
+    rng = f"[{x.min():g}, {x.max():g}]"
+    if value is None:
+        sign = "above" if np.nanmean(mid) > 0 else "below"
+        return BreakEven(
+            outcome,
+            regime,
+            None,
+            None,
+            None,
+            f"Break-even: the effect on {outcome} stays {sign} zero for {path} in {rng}; "
+            "no break-even inside the range.",
+        )
+    ends = [c for c in (_crossing(x, lo), _crossing(x, hi)) if c is not None]
+    low = min(ends) if len(ends) == 2 else (min(ends[0], value) if ends and ends[0] <= value else None)
+    high = max(ends) if len(ends) == 2 else (max(ends[0], value) if ends and ends[0] >= value else None)
+    lo_s = f"{low:.4g}" if low is not None else f"below {x.min():g}"
+    hi_s = f"{high:.4g}" if high is not None else f"above {x.max():g}"
+    return BreakEven(
+        outcome,
+        regime,
+        value,
+        low,
+        high,
+        f"Break-even: the effect on {outcome} ({regime} minus baseline) crosses zero at {path} = {value:.4g} "
+        f"(95% interval {lo_s} to {hi_s}).",
+    )
+
+
+# ------------------------------------------------------------------------------ attribution
+def mechanisms_on(exp: Experiment, regime: str) -> list[str]:
+    sc = exp.regimes[regime]
+    return [m for m in MECHANISMS if getattr(sc.mechanisms, m)]
+
+
+def attribution_design(
+    source, base_sets: list[str], on: list[str], permutations: int, seed: int
+) -> tuple[Design, list[tuple[str, ...]]]:
+    """Design points for the coalitions Shapley values need; also the permutations used (if sampled)."""
+    if len(on) <= EXACT_SHAPLEY_MAX:
+        coalitions = [frozenset(c) for k in range(len(on) + 1) for c in itertools.combinations(on, k)]
+        orders: list[tuple[str, ...]] = []
+    else:
+        rng = np.random.default_rng(seed)
+        orders = [tuple(rng.permutation(on)) for _ in range(permutations)]
+        coalitions = sorted({frozenset(o[:k]) for o in orders for k in range(len(on) + 1)}, key=len)
+    points = []
+    for i, coalition in enumerate(coalitions):
+        sets = tuple(f"mechanisms.{m}={'true' if m in coalition else 'false'}" for m in MECHANISMS)
+        points.append(
+            Point(pid=i, sets=sets, values={"coalition": "+".join(m for m in on if m in coalition) or "none"})
+        )
+    return Design(source=source, base_sets=tuple(base_sets), points=points), orders
+
+
+def shapley(
+    design: Design, values: dict, metric_index: int, *, on: list[str], regime: str, orders: list[tuple[str, ...]]
+) -> pd.DataFrame:
+    """Shapley value of each mechanism for the paired effect, per replication, then a 95% interval."""
+    exp = design.first
+    reps = exp.base.replications
+    v: dict[frozenset, np.ndarray] = {}
+    for pt in design.points:
+        e = design.experiments[pt.pid]
+        coalition = frozenset(m for m in on if getattr(e.regimes[regime].mechanisms, m))
+        v[coalition] = np.array(
+            [
+                values[(pt.pid, regime, r)][metric_index] - values[(pt.pid, e.baseline, r)][metric_index]
+                for r in range(reps)
+            ]
+        )
+    k = len(on)
+    phi = {m: np.zeros(reps) for m in on}
+    if not orders:
+        for m in on:
+            others = [x for x in on if x != m]
+            for size in range(k):
+                weight = math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
+                for combo in itertools.combinations(others, size):
+                    s = frozenset(combo)
+                    phi[m] += weight * (v[s | {m}] - v[s])
+    else:
+        for order in orders:
+            for i, m in enumerate(order):
+                phi[m] += (v[frozenset(order[: i + 1])] - v[frozenset(order[:i])]) / len(orders)
+    total = v[frozenset(on)] - v[frozenset()]
+    rows = []
+    tm = t_interval(total)[0]
+    for m in on:
+        mean, lo, hi, n = t_interval(phi[m])
+        rows.append(
+            {
+                "part": m,
+                "effect": float(mean),
+                "ci_low": float(lo),
+                "ci_high": float(hi),
+                "share_of_total": float(mean / tm) if tm else np.nan,
+                "n": int(n),
+            }
+        )
+    mean, lo, hi, n = t_interval(total)
+    rows.append(
+        {
+            "part": "total",
+            "effect": float(mean),
+            "ci_low": float(lo),
+            "ci_high": float(hi),
+            "share_of_total": 1.0,
+            "n": int(n),
+        }
+    )
+    return pd.DataFrame(rows)

@@ -1,0 +1,153 @@
+"""Sweeps, break-even points, Shapley attribution, and resuming an interrupted job."""
+
+from __future__ import annotations
+
+import itertools
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.design import LocalBackend, RunStore, paired_effects, run_design
+from model.observers import metric_list
+from model.scenario_io import ScenarioError, load_experiment
+from model.sweep import attribution_design, break_even, parse_vary, shapley
+
+from .conftest import ROOT, simulate
+
+WOOD = ROOT / "scenarios" / "woodworking_kaluga.yaml"
+THREE_ON = [f"mechanisms.{m}=false" for m in ("asset_light", "specialization", "spillovers", "adjacent", "export")]
+
+
+def test_vary_ranges_and_lists():
+    assert parse_vary("district.coordination_cost=0:12:4") == ("district.coordination_cost", [0.0, 4.0, 8.0, 12.0])
+    assert parse_vary("sharing.network=random,complete") == ("sharing.network", ["random", "complete"])
+    for bad in ("x", "a.b=1:2", "a.b=1:2:1", "a.b=x:2:3", "a.b=1", "=1:2:3"):
+        with pytest.raises(ScenarioError):
+            parse_vary(bad)
+
+
+def _frame(x, mid, half):
+    return pd.DataFrame(
+        {
+            "p": x,
+            "metric": "profit",
+            "regime": "district",
+            "diff_mean": mid,
+            "ci_low": np.array(mid) - half,
+            "ci_high": np.array(mid) + half,
+        }
+    )
+
+
+def test_break_even_interpolates_the_crossing_and_its_interval():
+    """Effect 10 - 2x with a band of +/- 2 crosses zero at 5; the band crosses at 4 and 6."""
+    x = np.arange(0.0, 11.0)
+    be = break_even(_frame(x, 10 - 2 * x, 2.0), "p", "profit", "district")
+    assert be.value == pytest.approx(5.0)
+    assert (be.low, be.high) == (pytest.approx(4.0), pytest.approx(6.0))
+    assert "crosses zero at p = 5" in be.sentence
+
+
+def test_break_even_says_so_when_the_effect_does_not_cross():
+    x = np.arange(0.0, 5.0)
+    be = break_even(_frame(x, 10 - x, 1.0), "p", "profit", "district")
+    assert be.value is None
+    assert "no break-even inside the range" in be.sentence
+
+
+def test_sweep_command_writes_effects_break_even_and_charts(tmp_path):
+    out = tmp_path / "sweep"
+    proc = simulate(
+        "sweep",
+        str(WOOD),
+        "--vary",
+        "district.coordination_cost=0:12:4",
+        "--replications",
+        "2",
+        "--steps",
+        "52",
+        "--out",
+        str(out),
+        "--quiet",
+        "--outcome",
+        "profit",
+    )
+    assert proc.returncode == 0, proc.stderr
+    effects = pd.read_csv(out / "sweep_effects.csv")
+    assert sorted(effects["district.coordination_cost"].unique()) == [0.0, 4.0, 8.0, 12.0]
+    assert (out / "break_even.csv").exists()
+    assert (out / "charts" / "sweep_profit.png").stat().st_size > 10_000
+    assert "Break-even: the effect on profit" in proc.stdout
+
+
+def test_killed_sweep_resumes_to_the_same_tables(tmp_path):
+    args = [
+        str(WOOD),
+        "--vary",
+        "district.coordination_cost=0,3,6",
+        "--replications",
+        "3",
+        "--steps",
+        "208",
+        "--quiet",
+        "--outcome",
+        "profit",
+    ]
+    whole = tmp_path / "whole"
+    assert simulate("sweep", *args, "--out", str(whole)).returncode == 0
+    part = tmp_path / "part"
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "simulate.py"), "sweep", *args, "--out", str(part)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((part / "runs").glob("*.parquet"))) < 4:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    kept = len(list((part / "runs").glob("*.parquet")))
+    assert 4 <= kept < 18  # it was stopped midway, keeping the runs it finished
+    assert not (part / "sweep_effects.csv").exists()
+    refused = simulate("sweep", *args, "--out", str(part))
+    assert refused.returncode == 2  # no silent overwrite without --resume
+    resumed = simulate("sweep", *args, "--out", str(part), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(whole / "sweep_effects.csv"), pd.read_csv(part / "sweep_effects.csv"))
+
+
+@pytest.fixture(scope="module")
+def three_mechanisms(tmp_path_factory):
+    base = ["replications=3", "steps=78", *THREE_ON]
+    exp = load_experiment(WOOD, base)
+    on = ["sharing", "trust", "entry_exit"]
+    design, orders = attribution_design(WOOD, base, on, permutations=10, seed=1)
+    assert orders == []  # three mechanisms: exact
+    design.resolve()
+    names = [m.name for m in metric_list(exp.base.stage_names)]
+    store = RunStore(tmp_path_factory.mktemp("attr"), names)
+    values = run_design(design, store, LocalBackend(2))
+    return design, values, names, on
+
+
+def test_shapley_parts_add_up_to_the_whole_effect(three_mechanisms):
+    design, values, names, on = three_mechanisms
+    parts = shapley(design, values, names.index("profit"), on=on, regime="district", orders=[])
+    total = parts.set_index("part").loc["total", "effect"]
+    assert parts[parts["part"] != "total"]["effect"].sum() == pytest.approx(total, rel=1e-9)
+    effects = paired_effects(design, values, names)
+    all_on = effects[(effects["coalition"] == "sharing+trust+entry_exit") & (effects["metric"] == "profit")]
+    assert total == pytest.approx(all_on["diff_mean"].iloc[0])
+
+
+def test_sampled_permutations_agree_with_exact_shapley_when_they_cover_all_orders(three_mechanisms):
+    design, values, names, on = three_mechanisms
+    exact = shapley(design, values, names.index("profit"), on=on, regime="district", orders=[])
+    every = list(itertools.permutations(on))
+    sampled = shapley(design, values, names.index("profit"), on=on, regime="district", orders=every)
+    np.testing.assert_allclose(sampled["effect"], exact["effect"], rtol=1e-9, atol=1e-9)
