@@ -340,3 +340,25 @@ def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path
     ax.grid(axis="y", alpha=0.3)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def sensitivity_chart(table: pd.DataFrame, method: str, *, label: str, unit: str, title: str, path: Path) -> None:
+    """Ranked bar chart of Morris mu* or Sobol total-order indices, with 95% intervals."""
+    top = table.head(20).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.35 * len(top)), constrained_layout=True)
+    y = np.arange(len(top))
+    if method == "morris":
+        ax.barh(y, top["mu_star"], xerr=top["mu_star_conf"], color="#1f77b4", capsize=3)
+        ax.set_xlabel(f"Morris mu* of the district effect on {label.lower()} ({unit}; error bars: 95% CI)")
+    else:
+        ax.barh(y - 0.2, top["ST"], height=0.4, xerr=top["ST_conf"], color="#1f77b4", capsize=3, label="total (ST)")
+        ax.barh(
+            y + 0.2, top["S1"], height=0.4, xerr=top["S1_conf"], color="#ff7f0e", capsize=3, label="first order (S1)"
+        )
+        ax.set_xlabel(f"Sobol index of the district effect on {label.lower()} (share of variance; error bars: 95% CI)")
+        ax.legend(loc="lower right")
+    ax.set_yticks(y, top["parameter"], fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title(f"{title}: which uncertain parameters move the district effect ({method})")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

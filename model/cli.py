@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .scenario_io import ScenarioError
 
-SUBCOMMANDS = ("run", "validate", "sweep", "attribute")
+SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity")
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 HEADLINE = ("profit", "roa", "output", "lost_sales", "utilization", "unit_cost", "firms_active")
@@ -164,6 +164,37 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="P",
         help="sampled permutations when more than 8 mechanisms are on (default 200)",
     )
+    se = sub.add_parser(
+        "sensitivity",
+        parents=[common],
+        help="which uncertain parameters move the district effect",
+        description="Global sensitivity of the district's paired effect over the parameters' "
+        "plausible ranges (SALib): Morris screening or Sobol indices, with 95%% intervals.",
+    )
+    se.add_argument("--method", choices=("morris", "sobol"), default="morris", help="default morris")
+    se.add_argument(
+        "--trajectories",
+        type=_positive("--trajectories", 10_000),
+        default=10,
+        metavar="R",
+        help="Morris trajectories (default 10): R x (parameters + 1) points",
+    )
+    se.add_argument(
+        "--samples",
+        type=_positive("--samples", 1_048_576),
+        default=64,
+        metavar="N",
+        help="Sobol base samples, a power of two (default 64): N x (parameters + 2) points",
+    )
+    se.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="PATH[=LO:HI]",
+        help="analyse only these parameters (repeatable), optionally with a range",
+    )
+    se.add_argument("--exclude", action="append", default=[], metavar="PATH", help="leave a parameter out (repeatable)")
+    se.add_argument("--regime", default="district", help="regime whose effect is analysed (default district)")
     return parser
 
 
@@ -323,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return cmd_validate(args, argv)
-        if args.command in ("sweep", "attribute"):
+        if args.command in ("sweep", "attribute", "sensitivity"):
             from .jobs import cmd_design
 
             return cmd_design(args, argv)

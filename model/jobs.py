@@ -10,15 +10,19 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .charts import sweep_chart, waterfall_chart
+from .charts import sensitivity_chart, sweep_chart, waterfall_chart
 from .design import LocalBackend, RunStore, count_runs, paired_effects, run_design
 from .observers import metric_list
 from .output import git_commit, versions
 from .scenario_io import ScenarioError, load_experiment
+from .sensitivity import analyse, design_from_sample, factors, sample
 from .sweep import attribution_design, break_even, grid_design, mechanisms_on, shapley
+
+SENSITIVITY_REPLICATIONS = 3
 
 DEFAULT_OUTCOMES = ("profit", "roa")
 
@@ -72,15 +76,37 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
         if o not in names:
             raise ScenarioError(f"--outcome {o}: unknown outcome (one of: {', '.join(names)})")
     orders: list = []
+    if args.command == "sensitivity" and args.replications is None:
+        # each sample point only needs a rough paired effect; the sample carries the precision
+        base_sets.append(f"replications={min(base.base.replications, SENSITIVITY_REPLICATIONS)}")
+        base = load_experiment(args.scenario, base_sets)
+    if args.command in ("attribute", "sensitivity") and (
+        args.regime not in base.regimes or args.regime == base.baseline
+    ):
+        raise ScenarioError(
+            f"--regime {args.regime}: not a non-baseline regime of {args.scenario} "
+            f"(have: {', '.join(r for r in base.regimes if r != base.baseline)})"
+        )
     if args.command == "sweep":
         design = grid_design(args.scenario, base_sets, args.vary)
         spec = {"kind": "sweep", "scenario": str(args.scenario), "sets": base_sets, "vary": args.vary}
+    elif args.command == "sensitivity":
+        fs = factors(base, args.param, args.exclude)
+        size = args.trajectories if args.method == "morris" else args.samples
+        x = sample(fs, args.method, size, base.base.seed)
+        design = design_from_sample(args.scenario, base_sets, fs, x)
+        spec = {
+            "kind": "sensitivity",
+            "scenario": str(args.scenario),
+            "sets": base_sets,
+            "method": args.method,
+            "size": size,
+            "params": args.param,
+            "exclude": args.exclude,
+            "regime": args.regime,
+        }
+        print(f"sensitivity ({args.method}): {len(fs)} parameters, {len(x)} sample points", file=sys.stderr)
     else:
-        if args.regime not in base.regimes or args.regime == base.baseline:
-            raise ScenarioError(
-                f"--regime {args.regime}: not a non-baseline regime of {args.scenario} "
-                f"(have: {', '.join(r for r in base.regimes if r != base.baseline)})"
-            )
         on = mechanisms_on(base, args.regime)
         if not on:
             raise ScenarioError(f"{args.scenario}: no mechanism is on in regime '{args.regime}'; nothing to attribute")
@@ -133,6 +159,26 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
             sweep_chart(effects, paths, o, unit=m.unit, label=m.label, breaks=breaks, path=charts / f"sweep_{o}.png")
         if rows:
             _csv(pd.DataFrame(rows), out / "break_even.csv")
+    elif args.command == "sensitivity":
+        effects = paired_effects(design, values, names)
+        _csv(effects, out / "sample_effects.csv")
+        for o in outcomes:
+            m = metrics[names.index(o)]
+            y = (
+                effects[(effects["metric"] == o) & (effects["regime"] == args.regime)]
+                .sort_values("point")["diff_mean"]
+                .to_numpy(dtype=float)
+            )
+            if not np.isfinite(y).all():
+                print(f"sensitivity: some sample points give no value for {o}; they count as 0", file=sys.stderr)
+                y = np.nan_to_num(y)
+            table = analyse(fs, args.method, x, y, base.base.seed)
+            _csv(table, out / f"sensitivity_{o}.csv")
+            sensitivity_chart(
+                table, args.method, label=m.label, unit=m.unit, title=base.name, path=charts / f"sensitivity_{o}.png"
+            )
+            print(f"{m.label}: the ten parameters that move the '{args.regime}' effect most ({args.method}):")
+            print(table.head(10).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     else:
         for o in outcomes:
             m = metrics[names.index(o)]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from .params import Scenario
 
-TOP_LEVEL_EXTRA = ("extends", "regimes", "baseline")
+TOP_LEVEL_EXTRA = ("extends", "regimes", "baseline", "sensitivity")
 PAIRED_KEYS = ("seed", "replications", "steps", "name", "description")
 """Keys a regime may not override: regimes are paired on them."""
 DEFAULT_REGIMES: dict[str, dict[str, Any]] = {
@@ -47,6 +47,7 @@ class Experiment:
     regimes: dict[str, Scenario]
     overrides: dict[str, dict[str, Any]]
     baseline: str
+    sensitivity: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -57,6 +58,8 @@ class Experiment:
         data = self.base.model_dump(mode="json")
         data["regimes"] = copy.deepcopy(self.overrides)
         data["baseline"] = self.baseline
+        if self.sensitivity:
+            data["sensitivity"] = copy.deepcopy(self.sensitivity)
         return data
 
 
@@ -323,6 +326,7 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
             raise ScenarioError(f"--set {text}: '{top}' cannot be set from the command line")
         p = _set_path(data, key, value, f"--set {text}")
         positions[p] = f"--set {text}"
+    sensitivity = _sensitivity_block(data.pop("sensitivity", None), positions, origin)
     raw_regimes = data.pop("regimes", None)
     baseline = data.pop("baseline", "standalone")
     regimes_where = positions.get(("regimes",), origin)
@@ -361,4 +365,32 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
         if regimes[name].stage_names != base.stage_names:
             raise ScenarioError(f"{where}: regimes.{name}: regimes must keep the same stages (names and order)")
         overrides[name] = flat
-    return Experiment(source=origin, base=base, regimes=regimes, overrides=overrides, baseline=baseline)
+    return Experiment(
+        source=origin, base=base, regimes=regimes, overrides=overrides, baseline=baseline, sensitivity=sensitivity
+    )
+
+
+def _sensitivity_block(block: Any, positions: dict[Path_, str], origin: str) -> dict[str, Any] | None:
+    """Check the shape of the optional ``sensitivity:`` block (paths are checked when used)."""
+    if block is None:
+        return None
+    where = positions.get(("sensitivity",), origin)
+    if not isinstance(block, dict):
+        raise ScenarioError(f"{where}: sensitivity: must be a mapping with ranges, include or exclude")
+    for key, value in block.items():
+        kwhere = positions.get(("sensitivity", key), where)
+        if key == "ranges":
+            ok = isinstance(value, dict) and all(
+                isinstance(v, list) and len(v) == 2 and all(isinstance(b, int | float) and math.isfinite(b) for b in v)
+                for v in value.values()
+            )
+            if not ok:
+                raise ScenarioError(f"{kwhere}: sensitivity.ranges: map each KEY.PATH to [low, high]")
+        elif key in ("include", "exclude"):
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise ScenarioError(f"{kwhere}: sensitivity.{key}: must be a list of KEY.PATH names")
+        else:
+            guess = difflib.get_close_matches(str(key), ["ranges", "include", "exclude"], n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            raise ScenarioError(f"{kwhere}: sensitivity.{key}: unknown key{hint}")
+    return block

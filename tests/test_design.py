@@ -151,3 +151,43 @@ def test_sampled_permutations_agree_with_exact_shapley_when_they_cover_all_order
     every = list(itertools.permutations(on))
     sampled = shapley(design, values, names.index("profit"), on=on, regime="district", orders=every)
     np.testing.assert_allclose(sampled["effect"], exact["effect"], rtol=1e-9, atol=1e-9)
+
+
+def test_morris_sensitivity_ranks_parameters_with_intervals(tmp_path):
+    out = tmp_path / "sens"
+    proc = simulate("sensitivity", str(WOOD), "--method", "morris", "--trajectories", "3", "--steps", "52",
+                    "--replications", "2", "--param", "district.coordination_cost", "--param", "sharing.failure_prob",
+                    "--param", "adjacent.revenue_per_job=10:60", "--out", str(out), "--quiet", "--outcome", "profit")
+    assert proc.returncode == 0, proc.stderr
+    assert "3 parameters, 12 sample points" in proc.stderr
+    table = pd.read_csv(out / "sensitivity_profit.csv")
+    assert list(table.columns[:3]) == ["parameter", "mu_star", "mu_star_conf"]
+    assert table["mu_star"].is_monotonic_decreasing
+    # reporting scale only: it cannot move the profit effect
+    assert table.set_index("parameter").loc["adjacent.revenue_per_job", "mu_star"] == pytest.approx(0.0, abs=1e-9)
+    assert (out / "charts" / "sensitivity_profit.png").exists()
+
+
+def test_sobol_sensitivity_finishes_with_first_and_total_indices(tmp_path):
+    out = tmp_path / "sobol"
+    proc = simulate("sensitivity", str(WOOD), "--method", "sobol", "--samples", "8", "--steps", "26",
+                    "--replications", "1", "--param", "district.coordination_cost", "--param", "sharing.failure_prob",
+                    "--out", str(out), "--quiet", "--outcome", "profit", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "sensitivity_profit.csv")
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
+    assert len(table) == 2
+
+
+def test_scenario_sensitivity_block_narrows_and_excludes(tmp_path):
+    from model.sensitivity import factors
+
+    path = tmp_path / "s.yaml"
+    path.write_text(WOOD.read_text(encoding="utf-8") + (
+        "sensitivity:\n  ranges: {district.coordination_cost: [0.5, 6]}\n  exclude: [market.trend]\n"
+        "  include: [stages.kiln_drying.variable_cost]\n"), encoding="utf-8")
+    fs = {f.path: f for f in factors(load_experiment(path), [], [])}
+    assert (fs["district.coordination_cost"].low, fs["district.coordination_cost"].high) == (0.5, 6.0)
+    assert "market.trend" not in fs
+    assert "stages.kiln_drying.variable_cost" in fs
+    assert fs["sharing.partners"].integer

@@ -1,0 +1,175 @@
+"""Global sensitivity of the district effect: Morris screening and Sobol indices (SALib).
+
+The uncertain parameters and their ranges come from the schema's plausible ranges
+(``model/params.py``); a scenario file can narrow or widen them, include stage parameters or
+exclude parameters under a top-level ``sensitivity:`` block::
+
+    sensitivity:
+      ranges: {district.coordination_cost: [0.5, 6]}
+      include: [stages.kiln_drying.variable_cost]
+      exclude: [market.trend]
+
+and the command line can do the same with ``--param PATH[=LO:HI]`` and ``--exclude PATH``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
+
+from .design import Design, Point
+from .params import Scenario, Stage, parameter_table
+from .scenario_io import Experiment, ScenarioError
+
+# Design and reporting parameters a sensitivity analysis leaves alone unless asked.
+DEFAULT_EXCLUDE = frozenset(
+    {
+        "replications",
+        "steps",
+        "firms.count",
+        "firms.employees_max",
+        "market.noise_cv",
+        "market.correlation",
+        "market.season_peak_week",
+        "adjacent.revenue_per_job",
+        "adjacent.revenue_per_firm",
+    }
+)
+MORRIS_LEVELS = 4
+
+
+@dataclass(frozen=True)
+class Factor:
+    path: str
+    low: float
+    high: float
+    integer: bool
+
+
+def _schema_range(path: str, exp: Experiment) -> tuple[tuple[float, float] | None, bool]:
+    """Plausible range (None if the schema gives none) and integer-ness of a parameter path."""
+    parts = path.split(".")
+    if parts[0] == "stages" and len(parts) == 3:
+        names = exp.base.stage_names
+        if parts[1] not in names and not (parts[1].isdigit() and int(parts[1]) < len(names)):
+            raise ScenarioError(f"--param {path}: no stage '{parts[1]}' (have: {', '.join(names)})")
+        model: type[BaseModel] = Stage
+        field_name = parts[2]
+    else:
+        model = Scenario
+        for part in parts[:-1]:
+            field = model.model_fields.get(part)
+            ann = field.annotation if field else None
+            if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+                raise ScenarioError(f"--param {path}: not a parameter of the scenario schema")
+            model = ann
+        field_name = parts[-1]
+    field = model.model_fields.get(field_name)
+    if field is None or field.annotation not in (int, float):
+        raise ScenarioError(f"--param {path}: not a numeric parameter of the scenario schema")
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    plausible = extra.get("plausible")
+    return (float(plausible[0]), float(plausible[1])) if plausible else None, field.annotation is int
+
+
+def factors(exp: Experiment, params: list[str], excludes: list[str]) -> list[Factor]:
+    """The uncertain parameters: schema defaults, then the file's block, then the command line."""
+    block = exp.sensitivity or {}
+    ranges: dict[str, tuple[float, float]] = {k: tuple(v) for k, v in (block.get("ranges") or {}).items()}
+    include = list(block.get("include") or [])
+    exclude = set(block.get("exclude") or []) | set(excludes)
+    explicit: list[str] = []
+    for text in params:
+        path, _, spec = text.partition("=")
+        explicit.append(path)
+        if spec:
+            try:
+                lo_s, hi_s = spec.split(":")
+                ranges[path] = (float(lo_s), float(hi_s))
+            except ValueError:
+                raise ScenarioError(f"--param {text}: expected PATH or PATH=LO:HI") from None
+    if explicit:
+        paths = explicit
+    else:
+        paths = [
+            r["path"]
+            for r in parameter_table()
+            if r["plausible"]
+            and not r["path"].startswith("stages[]")
+            and r["path"] not in DEFAULT_EXCLUDE
+            and isinstance(r["default"], int | float)
+            and not isinstance(r["default"], bool)
+        ] + include
+    out = []
+    for path in dict.fromkeys(paths):
+        if path in exclude:
+            continue
+        plausible, integer = _schema_range(path, exp)
+        if path in ranges:
+            lo, hi = ranges[path]
+        elif plausible is not None:
+            lo, hi = plausible
+        else:
+            raise ScenarioError(f"--param {path}: has no plausible range; give one as {path}=LO:HI")
+        if not lo < hi:
+            raise ScenarioError(f"sensitivity range of {path}: low {lo:g} must be below high {hi:g}")
+        out.append(Factor(path, lo, hi, integer))
+    if len(out) < 2:
+        raise ScenarioError("sensitivity: needs at least two uncertain parameters")
+    return out
+
+
+def problem(fs: list[Factor]) -> dict:
+    return {"num_vars": len(fs), "names": [f.path for f in fs], "bounds": [[f.low, f.high] for f in fs]}
+
+
+def sample(fs: list[Factor], method: str, size: int, seed: int) -> np.ndarray:
+    """Morris trajectories (``size`` of them) or Sobol base samples (``size``, a power of two)."""
+    if method == "morris":
+        return morris_sample.sample(problem(fs), N=size, num_levels=MORRIS_LEVELS, seed=seed)
+    if size & (size - 1):
+        raise ScenarioError(f"--samples {size}: Sobol sampling needs a power of two (e.g. 64, 128, 256)")
+    return sobol_sample.sample(problem(fs), size, calc_second_order=False, seed=seed)
+
+
+def design_from_sample(source, base_sets: list[str], fs: list[Factor], x: np.ndarray) -> Design:
+    points = []
+    for i, row in enumerate(x):
+        values = {f.path: (round(v) if f.integer else float(v)) for f, v in zip(fs, row, strict=True)}
+        points.append(Point(pid=i, sets=tuple(f"{k}={v!r}" for k, v in values.items()), values=values))
+    return Design(source=source, base_sets=tuple(base_sets), points=points)
+
+
+def analyse(fs: list[Factor], method: str, x: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
+    """Morris mu*, its 95% interval and sigma, or Sobol S1 and ST with 95% intervals, ranked."""
+    pb = problem(fs)
+    if method == "morris":
+        res = morris_analyze.analyze(pb, x, y, num_levels=MORRIS_LEVELS, conf_level=0.95, seed=seed)
+        frame = pd.DataFrame(
+            {
+                "parameter": pb["names"],
+                "mu_star": np.asarray(res["mu_star"], dtype=float),
+                "mu_star_conf": np.asarray(res["mu_star_conf"], dtype=float),
+                "sigma": np.asarray(res["sigma"], dtype=float),
+                "mu": np.asarray(res["mu"], dtype=float),
+            }
+        )
+        return frame.sort_values("mu_star", ascending=False, ignore_index=True)
+    res = sobol_analyze.analyze(pb, y, calc_second_order=False, conf_level=0.95, seed=seed)
+    frame = pd.DataFrame(
+        {
+            "parameter": pb["names"],
+            "S1": res["S1"],
+            "S1_conf": res["S1_conf"],
+            "ST": res["ST"],
+            "ST_conf": res["ST_conf"],
+        }
+    )
+    return frame.sort_values("ST", ascending=False, ignore_index=True)
