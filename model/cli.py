@@ -85,6 +85,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/<scenario>/<timestamp>/)")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    run.add_argument(
+        "--precision",
+        type=float,
+        metavar="REL",
+        help="add replications until the 95%% half-width of the profit effect is below REL "
+        "times its size (e.g. 0.05), up to --max-replications",
+    )
+    run.add_argument(
+        "--max-replications",
+        type=_positive("--max-replications", 100_000),
+        default=200,
+        metavar="N",
+        help="cap for --precision (default 200)",
+    )
+    run.add_argument(
+        "--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'"
+    )
     val = sub.add_parser(
         "validate",
         help="check the model against analytic results and the evidence; exit 1 if a check fails",
@@ -136,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="continue an interrupted job in --out DIR: run only what is missing"
     )
     common.add_argument("--quiet", action="store_true", help="no progress bar")
+    common.add_argument(
+        "--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'"
+    )
     sw = sub.add_parser(
         "sweep",
         parents=[common],
@@ -235,6 +255,16 @@ def _print_headline(effects, out: Path) -> None:
         )
 
 
+def _relative_half_width(results) -> float:
+    """Half-width of the 95% interval of the first regime's paired profit effect, over its size."""
+    from .stats import effects_table
+
+    eff = effects_table(results)
+    row = eff[eff["metric"] == "profit"].iloc[0]
+    half = (row["ci_high"] - row["ci_low"]) / 2
+    return float(half / abs(row["diff_mean"])) if row["diff_mean"] != 0 else math.inf
+
+
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     from .paths import default_destination, prepare_destination
     from .scenario_io import load_experiment
@@ -252,20 +282,50 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     # heavy imports (Mesa, SciPy, Matplotlib) only once the input is known to be good
     from tqdm import tqdm
 
-    from .experiment import run_experiment
+    from .experiment import make_backend, run_experiment
     from .output import git_commit, versions, write_results
     from .stats import effects_table
 
-    runs = len(exp.regimes) * exp.base.replications
+    if args.precision is not None and not 0 < args.precision < 1:
+        raise ScenarioError(f"--precision {args.precision}: give a fraction between 0 and 1, e.g. 0.05")
+    reps = exp.base.replications
+    runs = len(exp.regimes) * reps
     t0 = time.perf_counter()
-    with tqdm(
-        total=runs,
-        unit="run",
-        disable=args.quiet,
-        file=sys.stderr,
-        desc=f"{exp.name}: {len(exp.regimes)} regimes x {exp.base.replications} replications",
-    ) as bar:
-        results = run_experiment(exp, workers=args.workers, on_run_done=bar.update)
+    backend = make_backend(args.workers, args.dask)
+    precision_note = None
+    try:
+        with tqdm(
+            total=runs,
+            unit="run",
+            disable=args.quiet,
+            file=sys.stderr,
+            desc=f"{exp.name}: {len(exp.regimes)} regimes x {reps} replications",
+        ) as bar:
+            results = run_experiment(exp, on_run_done=bar.update, backend=backend)
+            while args.precision is not None and len(exp.regimes) > 1:
+                width = _relative_half_width(results)
+                if width <= args.precision:
+                    precision_note = f"precision {args.precision} reached: half-width {width:.3f} of the profit effect"
+                    break
+                done = results.replications
+                if done >= args.max_replications:
+                    precision_note = (
+                        f"warning: precision {args.precision} not reached after {done} replications "
+                        f"(half-width {width:.3f} of the profit effect); raise --max-replications"
+                    )
+                    break
+                more = min(done, args.max_replications - done)  # double, up to the cap
+                bar.total += more * len(exp.regimes)
+                bar.set_description(f"{exp.name}: {len(exp.regimes)} regimes x {done + more} replications")
+                results = results.extend(
+                    run_experiment(exp, on_run_done=bar.update, backend=backend, first=done, count=more)
+                )
+    finally:
+        backend.close()
+    if precision_note:
+        print(precision_note, file=sys.stderr)
+    if results.replications != exp.base.replications:  # the resolved scenario must reproduce what ran
+        exp = load_experiment(args.scenario, [*sets, f"replications={results.replications}"])
     wall = time.perf_counter() - t0
     manifest = {
         "command": ["simulate.py", *argv],
@@ -274,8 +334,9 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         "root_seed": exp.base.seed,
         "seeding": "numpy SeedSequence(entropy=root_seed, spawn_key=(replication, stream)); "
         "streams: see model/rng.py; identical across regimes",
-        "replications": exp.base.replications,
+        "replications": results.replications,
         "steps": exp.base.steps,
+        "precision": precision_note,
         "regimes": list(exp.regimes),
         "baseline": exp.baseline,
         "workers": args.workers,

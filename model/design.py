@@ -13,15 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .experiment import _ignore_interrupts, run_once
+from .experiment import Backend, run_once
 from .observers import metric_list
 from .params import Scenario
 from .scenario_io import Experiment, load_experiment
@@ -92,35 +91,10 @@ class RunStore:
         return pd.read_parquet(self.parts / f"{key}.parquet").to_numpy()[0]
 
 
-class LocalBackend:
-    """Runs in this process (workers=1) or a standard-library process pool."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-
-    def map_unordered(self, fn: Callable, items: list) -> Iterable[tuple[int, object]]:
-        if self.workers <= 1:
-            for i, item in enumerate(items):
-                yield i, fn(item)
-            return
-        with ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_interrupts) as pool:
-            futures: dict[Future, int] = {pool.submit(fn, item): i for i, item in enumerate(items)}
-            pending = set(futures)
-            try:
-                while pending:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        yield futures[fut], fut.result()
-            except BaseException:
-                for fut in pending:
-                    fut.cancel()
-                raise
-
-
 def run_design(
     design: Design,
     store: RunStore,
-    backend: LocalBackend,
+    backend: Backend,
     on_done: Callable[[], None] | None = None,
 ) -> dict[tuple[int, str, int], np.ndarray]:
     """Run every (point, regime, replication) not yet in the store; return all horizon statistics."""

@@ -15,7 +15,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from .charts import sensitivity_chart, sweep_chart, waterfall_chart
-from .design import LocalBackend, RunStore, count_runs, paired_effects, run_design
+from .design import RunStore, count_runs, paired_effects, run_design
+from .experiment import make_backend
 from .observers import metric_list
 from .output import git_commit, versions
 from .scenario_io import ScenarioError, load_experiment
@@ -129,7 +130,11 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
     store = RunStore(out, names)
     t0 = time.perf_counter()
     with tqdm(total=runs, unit="run", disable=args.quiet, file=sys.stderr, desc=args.command) as bar:
-        values = run_design(design, store, LocalBackend(args.workers), on_done=bar.update)
+        backend = make_backend(args.workers, args.dask)
+        try:
+            values = run_design(design, store, backend, on_done=bar.update)
+        finally:
+            backend.close()
     manifest = {
         "command": ["simulate.py", *argv],
         "spec": spec,

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.design import LocalBackend, RunStore, paired_effects, run_design
+from model.design import RunStore, paired_effects, run_design
+from model.experiment import LocalBackend
 from model.observers import metric_list
 from model.scenario_io import ScenarioError, load_experiment
 from model.sweep import attribution_design, break_even, parse_vary, shapley
@@ -155,9 +156,29 @@ def test_sampled_permutations_agree_with_exact_shapley_when_they_cover_all_order
 
 def test_morris_sensitivity_ranks_parameters_with_intervals(tmp_path):
     out = tmp_path / "sens"
-    proc = simulate("sensitivity", str(WOOD), "--method", "morris", "--trajectories", "3", "--steps", "52",
-                    "--replications", "2", "--param", "district.coordination_cost", "--param", "sharing.failure_prob",
-                    "--param", "adjacent.revenue_per_job=10:60", "--out", str(out), "--quiet", "--outcome", "profit")
+    proc = simulate(
+        "sensitivity",
+        str(WOOD),
+        "--method",
+        "morris",
+        "--trajectories",
+        "3",
+        "--steps",
+        "52",
+        "--replications",
+        "2",
+        "--param",
+        "district.coordination_cost",
+        "--param",
+        "sharing.failure_prob",
+        "--param",
+        "adjacent.revenue_per_job=10:60",
+        "--out",
+        str(out),
+        "--quiet",
+        "--outcome",
+        "profit",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "3 parameters, 12 sample points" in proc.stderr
     table = pd.read_csv(out / "sensitivity_profit.csv")
@@ -170,9 +191,29 @@ def test_morris_sensitivity_ranks_parameters_with_intervals(tmp_path):
 
 def test_sobol_sensitivity_finishes_with_first_and_total_indices(tmp_path):
     out = tmp_path / "sobol"
-    proc = simulate("sensitivity", str(WOOD), "--method", "sobol", "--samples", "8", "--steps", "26",
-                    "--replications", "1", "--param", "district.coordination_cost", "--param", "sharing.failure_prob",
-                    "--out", str(out), "--quiet", "--outcome", "profit", "--workers", "2")
+    proc = simulate(
+        "sensitivity",
+        str(WOOD),
+        "--method",
+        "sobol",
+        "--samples",
+        "8",
+        "--steps",
+        "26",
+        "--replications",
+        "1",
+        "--param",
+        "district.coordination_cost",
+        "--param",
+        "sharing.failure_prob",
+        "--out",
+        str(out),
+        "--quiet",
+        "--outcome",
+        "profit",
+        "--workers",
+        "2",
+    )
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "sensitivity_profit.csv")
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(table.columns)
@@ -183,11 +224,57 @@ def test_scenario_sensitivity_block_narrows_and_excludes(tmp_path):
     from model.sensitivity import factors
 
     path = tmp_path / "s.yaml"
-    path.write_text(WOOD.read_text(encoding="utf-8") + (
-        "sensitivity:\n  ranges: {district.coordination_cost: [0.5, 6]}\n  exclude: [market.trend]\n"
-        "  include: [stages.kiln_drying.variable_cost]\n"), encoding="utf-8")
+    path.write_text(
+        WOOD.read_text(encoding="utf-8")
+        + (
+            "sensitivity:\n  ranges: {district.coordination_cost: [0.5, 6]}\n  exclude: [market.trend]\n"
+            "  include: [stages.kiln_drying.variable_cost]\n"
+        ),
+        encoding="utf-8",
+    )
     fs = {f.path: f for f in factors(load_experiment(path), [], [])}
     assert (fs["district.coordination_cost"].low, fs["district.coordination_cost"].high) == (0.5, 6.0)
     assert "market.trend" not in fs
     assert "stages.kiln_drying.variable_cost" in fs
     assert fs["sharing.partners"].integer
+
+
+def test_precision_adds_replications_that_equal_a_fixed_run(tmp_path):
+    """Replications added for --precision are the same runs a larger fixed --replications makes."""
+    grown = simulate(
+        str(WOOD),
+        "--replications",
+        "3",
+        "--steps",
+        "26",
+        "--precision",
+        "0.0001",
+        "--max-replications",
+        "6",
+        "--out",
+        str(tmp_path / "grown"),
+        "--quiet",
+    )
+    assert grown.returncode == 0, grown.stderr
+    assert "not reached after 6 replications" in grown.stderr
+    fixed = simulate(str(WOOD), "--replications", "6", "--steps", "26", "--out", str(tmp_path / "fixed"), "--quiet")
+    assert fixed.returncode == 0, fixed.stderr
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "grown" / "timeseries.parquet"),
+        pd.read_parquet(tmp_path / "fixed" / "timeseries.parquet"),
+    )
+    assert "replications: 6" in (tmp_path / "grown" / "scenario.yaml").read_text()
+
+
+def test_local_dask_cluster_gives_the_same_numbers_as_local_processes():
+    pytest.importorskip("distributed")
+    from model.experiment import DaskBackend, run_experiment
+
+    exp = load_experiment(WOOD, ["replications=2", "steps=26"])
+    local = run_experiment(exp, workers=2)
+    backend = DaskBackend("local", workers=2)
+    try:
+        dask = run_experiment(exp, backend=backend)
+    finally:
+        backend.close()
+    assert np.array_equal(local.data, dask.data, equal_nan=True)
