@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import signal
 import sys
 import threading
@@ -403,7 +404,16 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _single_threaded_blas() -> None:
+    """The model's array operations are small; multithreaded BLAS only competes with the worker
+    processes (20 pilot runs on 2 workers: 1.62x faster than on 1 with BLAS threads, 1.90x
+    without). NumPy is not imported yet when this runs; a user's own setting wins."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _single_threaded_blas()
     argv = list(sys.argv[1:] if argv is None else argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a terminated run cleans up like Ctrl-C
