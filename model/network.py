@@ -84,12 +84,17 @@ def clear(
     n, s = need.shape
     size = n * s
     cols = np.arange(s)
-    bidx = (buyer[:, None] * s + cols).ravel()
-    sidx = (seller[:, None] * s + cols).ravel()
-    w_edge = weight.ravel()
+    bidx_all = (buyer[:, None] * s + cols).ravel()
+    sidx_all = (seller[:, None] * s + cols).ravel()
     rest_need = need.ravel().copy()
     rest_idle = idle.ravel().copy()
-    got = np.zeros(bidx.size)
+    got = np.zeros(bidx_all.size)
+    # only edge-stages whose buyer needs and whose seller has spare capacity can ever trade
+    live = np.flatnonzero((weight.ravel() > 0) & (rest_need[bidx_all] > 0) & (rest_idle[sidx_all] > 0))
+    if live.size == 0:
+        return got.reshape(-1, s)
+    bidx, sidx, w_edge = bidx_all[live], sidx_all[live], weight.ravel()[live]
+    got_live = np.zeros(live.size)
     for _ in range(rounds):
         w = w_edge * rest_idle[sidx]
         w_total = np.bincount(bidx, w, minlength=size)[bidx]
@@ -100,9 +105,10 @@ def clear(
         g = req * fill[sidx]
         if not g.any():
             break
-        got += g
+        got_live += g
         rest_need = np.maximum(rest_need - np.bincount(bidx, g, minlength=size), 0.0)
         rest_idle = np.maximum(rest_idle - np.bincount(sidx, g, minlength=size), 0.0)
+    got[live] = got_live
     return got.reshape(-1, s)
 
 
