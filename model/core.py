@@ -321,9 +321,12 @@ class DistrictModel(mesa.Model):
         """Members buy partners' idle stage capacity for the orders their own stages cannot take (M1)."""
         p = self.scenario_params
         n_edges = self.buyer.size
+        s = self.n_stages
         self.failed_draw = self._sharing_rng.random(n_edges) if n_edges else np.empty(0)
-        self.edge_units = np.zeros((n_edges, self.n_stages))
-        self.edge_failed = np.zeros((n_edges, self.n_stages))
+        self.trade_edge = np.empty(0, dtype=np.int64)  # trades: one row per (edge, stage) that traded
+        self.trade_stage = np.empty(0, dtype=np.int64)
+        self.trade_units = np.empty(0)
+        self.trade_failed = np.empty(0)
         self.edge_coord_rate = np.zeros(n_edges)
         in_district = (self.member & self.active)[:, None]
         orders = self.orders[:, None]
@@ -331,25 +334,61 @@ class DistrictModel(mesa.Model):
         self.idle = np.where(in_district, np.maximum(self.capacity - orders, 0.0), 0.0)
         if not (self.mech.sharing and n_edges):
             return
-        need, idle = self.need, self.idle
+        need, idle = self.need.ravel(), self.idle.ravel()
+        cols = np.arange(s)
+        # candidate edge-stages: a live link whose buyer is short and whose seller has spare capacity
+        cand = np.flatnonzero(
+            (
+                (need[self.buyer[:, None] * s + cols] > 0)
+                & (idle[self.seller[:, None] * s + cols] > 0)
+                & self.edge_alive[:, None]
+            ).ravel()
+        )
+        edge, stage = cand // s, cand % s
+        b, v = self.buyer[edge], self.seller[edge]
         coord = self._coordination_rate()
         self.seller_price = self.var_cost * (1.0 + p.sharing.markup)
         # expected gain of asking edge e for one unit of stage-k work: the seller delivers with
         # probability 1 - failure_prob; coordination is paid either way. A unit short at several
         # stages carries its value once, split over those stages.
-        short_stages = np.maximum((need > 0).sum(axis=1), 1)
-        value = (self._value_of_serving_now() / short_stages)[:, None] + self.var_cost
+        short_stages = np.maximum((self.need > 0).sum(axis=1), 1)
+        value = self._value_of_serving_now() / short_stages
         deliver = 1.0 - p.sharing.failure_prob
         gain = (
-            deliver * (value[self.buyer] - self.seller_price[self.seller] - p.sharing.transport_cost) - coord[:, None]
+            deliver * (value[b] + self.var_cost[b, stage] - self.seller_price[v, stage] - p.sharing.transport_cost)
+            - coord[edge]
         )
-        weight = np.where((gain > 0) & self.edge_alive[:, None], self.trust[:, None], 0.0)
-        units = network.clear(need, idle, self.buyer, self.seller, weight=weight, rounds=p.sharing.rounds)
-        fail_prob = p.sharing.failure_prob + p.trust.opportunism * self.opportunist[self.seller]
-        failed = self.failed_draw < fail_prob
-        self.edge_failed = np.where(failed[:, None], units, 0.0)
-        self.edge_units = np.where(failed[:, None], 0.0, units)
+        ok = (gain > 0) & (self.trust[edge] > 0)
+        edge, stage, b, v = edge[ok], stage[ok], b[ok], v[ok]
+        units = network.clear_pairs(
+            need, idle, b * s + stage, v * s + stage, weight=self.trust[edge], rounds=p.sharing.rounds
+        )
+        fail_prob = p.sharing.failure_prob + p.trust.opportunism * self.opportunist[v]
+        failed = self.failed_draw[edge] < fail_prob
+        self.trade_edge, self.trade_stage = edge, stage
+        self.trade_units = np.where(failed, 0.0, units)
+        self.trade_failed = np.where(failed, units, 0.0)
         self.edge_coord_rate = coord
+
+    @property
+    def edge_units(self) -> np.ndarray:
+        """Delivered stage work per edge and stage, (E, S): a dense view of the trades (not used in the step)."""
+        return self._dense(self.trade_units)
+
+    @property
+    def edge_failed(self) -> np.ndarray:
+        """Stage work that failed, per edge and stage, (E, S)."""
+        return self._dense(self.trade_failed)
+
+    def _dense(self, values: np.ndarray) -> np.ndarray:
+        s = self.n_stages
+        flat = np.bincount(self.trade_edge * s + self.trade_stage, values, minlength=self.buyer.size * s)
+        return flat.reshape(-1, s)
+
+    def _trade_firm_stage(self) -> tuple[np.ndarray, np.ndarray]:
+        """Flat firm-stage index of each trade's buyer and seller."""
+        s = self.n_stages
+        return self.buyer[self.trade_edge] * s + self.trade_stage, self.seller[self.trade_edge] * s + self.trade_stage
 
     def _value_of_serving_now(self) -> np.ndarray:
         """Per firm: what one more unit served this week is worth, before its own variable costs.
@@ -371,20 +410,20 @@ class DistrictModel(mesa.Model):
 
     def produce_phase(self) -> None:
         """Units are produced up to the bottleneck (counting partner work); a share is defective."""
-        n = self.n_firms
-        received = network.per_firm(self.buyer, self.edge_units, n)
+        n, s = self.n_firms, self.n_stages
+        bfs, sfs = self._trade_firm_stage()
+        received = np.bincount(bfs, self.trade_units, minlength=n * s).reshape(n, s)
         reach = (self.capacity + received).min(axis=1)
         self.produced = np.where(self.active, np.minimum(self.orders, reach), 0.0)
         # partner work beyond what the bottleneck lets through is cancelled (not paid)
         usable = np.maximum(self.produced[:, None] - self.capacity, 0.0)
         keep = np.divide(usable, received, out=np.zeros_like(usable), where=received > 0)
-        if self.edge_units.size:
-            self.edge_units = self.edge_units * keep[self.buyer]
-        self.received = network.per_firm(self.buyer, self.edge_units, n)
-        self.sold = network.per_firm(self.seller, self.edge_units, n)
+        self.trade_units = self.trade_units * keep.ravel()[bfs]
+        self.received = np.bincount(bfs, self.trade_units, minlength=n * s).reshape(n, s)
+        self.sold = np.bincount(sfs, self.trade_units, minlength=n * s).reshape(n, s)
         self.own_use = np.minimum(self.produced[:, None], self.capacity)
         # a unit is good only if every stage, own or partner's, got it right
-        partner_defects = network.per_firm(self.buyer, self.edge_units * self.defect[self.seller], n)
+        partner_defects = np.bincount(bfs, self.trade_units * self.defect.ravel()[sfs], minlength=n * s).reshape(n, s)
         stage_defect = np.divide(
             self.own_use * self.defect + partner_defects,
             self.produced[:, None],
@@ -422,26 +461,23 @@ class DistrictModel(mesa.Model):
         p = self.scenario_params
         act = self.active
         n = self.n_firms
-        units = self.edge_units
-        if units.size:
-            pay_edge = (units * self.seller_price[self.seller]).sum(axis=1)
-            traded_edge = units.sum(axis=1)
-            coord_edge = (traded_edge + self.edge_failed.sum(axis=1)) * self.edge_coord_rate
-            transport_edge = traded_edge * p.sharing.transport_cost
-        else:
-            pay_edge = coord_edge = transport_edge = np.zeros(0)
+        _, sfs = self._trade_firm_stage()
+        buyers, sellers = self.buyer[self.trade_edge], self.seller[self.trade_edge]
+        pay = self.trade_units * self.seller_price.ravel()[sfs]
+        coord = (self.trade_units + self.trade_failed) * self.edge_coord_rate[self.trade_edge]
+        transport = self.trade_units * p.sharing.transport_cost
         home_units = self.output - self.export_units
         fl: dict[str, np.ndarray] = {}
         fl["sales"] = home_units * p.market.price + self.export_units * p.export.price
         fl["export_sales"] = self.export_units * p.export.price
-        fl["service_income"] = np.bincount(self.seller, pay_edge, minlength=n)
-        fl["service_purchases"] = np.bincount(self.buyer, pay_edge, minlength=n)
+        fl["service_income"] = np.bincount(sellers, pay, minlength=n)
+        fl["service_purchases"] = np.bincount(buyers, pay, minlength=n)
         fl["variable_cost"] = ((self.own_use + self.sold) * self.var_cost).sum(axis=1)
         fl["fixed_cost"] = np.where(act, self.capacity @ self.fixed_rate, 0.0)
         fl["depreciation"] = np.where(act, (self.capacity * self.capital_rate) @ self.depreciation_rate, 0.0)
         fl["investment"] = fl["depreciation"].copy()  # maintenance capex keeps capacity intact
-        fl["coordination"] = np.bincount(self.buyer, coord_edge, minlength=n)
-        fl["transport"] = np.bincount(self.buyer, transport_edge, minlength=n)
+        fl["coordination"] = np.bincount(buyers, coord, minlength=n)
+        fl["transport"] = np.bincount(buyers, transport, minlength=n)
         fl["membership_fee"] = np.where(act & self.member, p.district.membership_fee * self.fee_scale, 0.0)
         fl["consortium_fee"] = np.where(
             act & self.member & self.mech.export, p.export.consortium_fee * self.fee_scale, 0.0
@@ -503,8 +539,8 @@ class DistrictModel(mesa.Model):
         t = self.scenario_params.trust
         if not (self.mech.trust and self.buyer.size):
             return
-        kept = self.edge_units.sum(axis=1) > 0
-        broken = self.edge_failed.sum(axis=1) > 0
+        kept = np.bincount(self.trade_edge, self.trade_units, minlength=self.buyer.size) > 0
+        broken = np.bincount(self.trade_edge, self.trade_failed, minlength=self.buyer.size) > 0
         self.trust = np.where(kept, self.trust + t.gain * (1.0 - self.trust), self.trust)
         self.trust = np.where(broken, self.trust * (1.0 - t.loss), self.trust)
         # a link either side no longer trusts is dropped

@@ -81,22 +81,39 @@ def clear(
     Returns:
         (E, S) units of stage work the seller of each edge does for its buyer.
     """
-    n, s = need.shape
-    size = n * s
+    s = need.shape[1]
     cols = np.arange(s)
-    bidx_all = (buyer[:, None] * s + cols).ravel()
-    sidx_all = (seller[:, None] * s + cols).ravel()
-    rest_need = need.ravel().copy()
-    rest_idle = idle.ravel().copy()
-    got = np.zeros(bidx_all.size)
+    bidx = (buyer[:, None] * s + cols).ravel()
+    sidx = (seller[:, None] * s + cols).ravel()
+    got = np.zeros(bidx.size)
+    need_f, idle_f = need.ravel(), idle.ravel()
     # only edge-stages whose buyer needs and whose seller has spare capacity can ever trade
-    live = np.flatnonzero((weight.ravel() > 0) & (rest_need[bidx_all] > 0) & (rest_idle[sidx_all] > 0))
-    if live.size == 0:
-        return got.reshape(-1, s)
-    bidx, sidx, w_edge = bidx_all[live], sidx_all[live], weight.ravel()[live]
-    got_live = np.zeros(live.size)
+    live = np.flatnonzero((weight.ravel() > 0) & (need_f[bidx] > 0) & (idle_f[sidx] > 0))
+    got[live] = clear_pairs(need_f, idle_f, bidx[live], sidx[live], weight=weight.ravel()[live], rounds=rounds)
+    return got.reshape(-1, s)
+
+
+def clear_pairs(
+    need: np.ndarray, idle: np.ndarray, bidx: np.ndarray, sidx: np.ndarray, *, weight: np.ndarray, rounds: int
+) -> np.ndarray:
+    """The clearing rule of ``clear`` on candidate pairs only.
+
+    Args:
+        need, idle: flat (N*S,) needs and spare capacities by firm-stage.
+        bidx, sidx: (P,) flat firm-stage index of each candidate pair's buyer and seller.
+        weight: (P,) positive preference of each pair.
+        rounds: rounds of clearing.
+
+    Returns:
+        (P,) units each pair trades.
+    """
+    size = need.size
+    rest_need, rest_idle = need.copy(), idle.copy()
+    got = np.zeros(bidx.size)
+    if bidx.size == 0:
+        return got
     for _ in range(rounds):
-        w = w_edge * rest_idle[sidx]
+        w = weight * rest_idle[sidx]
         w_total = np.bincount(bidx, w, minlength=size)[bidx]
         share = np.divide(w, w_total, out=np.zeros_like(w), where=w_total > 0)
         req = rest_need[bidx] * share
@@ -105,11 +122,10 @@ def clear(
         g = req * fill[sidx]
         if not g.any():
             break
-        got_live += g
+        got += g
         rest_need = np.maximum(rest_need - np.bincount(bidx, g, minlength=size), 0.0)
         rest_idle = np.maximum(rest_idle - np.bincount(sidx, g, minlength=size), 0.0)
-    got[live] = got_live
-    return got.reshape(-1, s)
+    return got
 
 
 def per_firm(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:

@@ -65,8 +65,8 @@ def test_doubling_the_learning_exponent_fails_the_wright_check(monkeypatch):
 
 
 def test_clearing_that_loses_half_the_pooled_capacity_fails_risk_pooling(monkeypatch):
-    original = model.network.clear
-    monkeypatch.setattr(model.network, "clear", lambda *a, **k: 0.5 * original(*a, **k))
+    original = model.network.clear_pairs
+    monkeypatch.setattr(model.network, "clear_pairs", lambda *a, **k: 0.5 * original(*a, **k))
     assert validation._pooling_check(10, 0.0, 0.0, TINY, workers=1).passed is False
 
 
