@@ -7,13 +7,14 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/woodworking_kaluga.yaml
 ARGS ?=
 
-.PHONY: run test test-all validate lint format lock clean help
+.PHONY: run test test-all validate bench lint format lock clean help
 
 help:
 	@echo "make run [SCENARIO=scenarios/food_tambov.yaml] [ARGS='--workers 2']  run a scenario"
 	@echo "make test       quick test suite (what CI runs)"
 	@echo "make test-all   every test, the long statistical checks too"
 	@echo "make validate   the full validation suite (analytic limits and evidence), a few minutes"
+	@echo "make bench      speed and memory against Mesa's BoltzmannWealth, and the 2-worker speed-up"
 	@echo "make lint       ruff"
 	@echo "make lock       refresh requirements.lock from the current .venv"
 	@echo "make clean      remove .venv and caches"
@@ -40,6 +41,9 @@ test-all: $(STAMP)
 
 validate: $(STAMP)
 	$(PY) simulate.py validate $(ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/bench.py $(ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -1,0 +1,144 @@
+"""Benchmark: cost per firm-step of the full model against Mesa's BoltzmannWealth agent-step.
+
+Usage: python bench/bench.py [--sizes 1000,10000,100000] [--repeats 3] [--skip-sweep]
+
+Each measurement runs in a fresh Python process (same interpreter, same environment, one
+thread for BLAS as the command line uses), so memory baselines and caches do not leak between
+measurements. Reported: median microseconds per firm-step (ours) and per agent-step (Mesa), the
+ratio, peak memory per firm beyond the interpreter's baseline, and the speed-up of a 20-run
+sweep on 2 workers over 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = ROOT / "scenarios" / "woodworking_kaluga.yaml"
+
+OURS = r"""
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+from model.scenario_io import load_experiment
+from model.core import DistrictModel
+n, steps = {n}, {steps}
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+exp = load_experiment({scenario!r}, [f"firms.count={{n}}", f"steps={{steps + 2}}"])
+m = DistrictModel(exp.regimes["district"], 0)
+m.step(); m.step()
+t = time.perf_counter()
+for _ in range(steps):
+    m.step()
+dt = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"us": dt / (steps * n) * 1e6, "kb_per_firm": (peak - base) / n, "agents": len(m.agents)}}))
+"""
+
+MESA = r"""
+import json, math, sys, time
+from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
+n, steps = {n}, {steps}
+side = max(10, math.ceil(math.sqrt(n / 10)))
+m = BoltzmannWealth(BoltzmannScenario(n=n, width=side, height=side))
+m.step()
+t = time.perf_counter()
+for _ in range(steps):
+    m.step()
+print(json.dumps({{"us": (time.perf_counter() - t) / (steps * n) * 1e6}}))
+"""
+
+
+def child(code: str) -> dict:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def steps_for(n: int) -> int:
+    return max(3, min(50, 200_000 // n))
+
+
+def sweep_seconds(workers: int) -> tuple[float, float]:
+    """End-to-end and run-phase seconds of a 20-run sweep (10 points x 2 regimes x 1 replication)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "sweep"
+        t = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "simulate.py"),
+                "sweep",
+                str(SCENARIO),
+                "--vary",
+                "district.coordination_cost=0:9:10",
+                "--replications",
+                "1",
+                "--workers",
+                str(workers),
+                "--out",
+                str(out),
+                "--quiet",
+                "--outcome",
+                "profit",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        total = time.perf_counter() - t
+        runs = json.loads((out / "manifest.json").read_text())["wall_seconds"]
+    return total, runs
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--skip-sweep", action="store_true")
+    args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.platform()}"
+    )
+    rows = []
+    for n in sizes:
+        steps = steps_for(n)
+        ours = [
+            child(OURS.format(root=str(ROOT), scenario=str(SCENARIO), n=n, steps=steps)) for _ in range(args.repeats)
+        ]
+        mesa = [child(MESA.format(n=n, steps=max(2, steps // 2))) for _ in range(args.repeats)]
+        us = statistics.median(o["us"] for o in ours)
+        mesa_us = statistics.median(m["us"] for m in mesa)
+        kb = statistics.median(o["kb_per_firm"] for o in ours)
+        rows.append((n, us, mesa_us, us / mesa_us, kb))
+        print(f"  measured N={n:,}", file=sys.stderr)
+    print()
+    print(
+        f"{'firms':>9} {'ours us/firm-step':>18} {'Mesa Boltzmann us/agent-step':>29} {'ours/Mesa':>10} "
+        f"{'peak KB/firm':>13}"
+    )
+    for n, us, mesa_us, ratio, kb in rows:
+        print(f"{n:>9,} {us:>18.2f} {mesa_us:>29.2f} {ratio:>10.2f} {kb:>13.2f}")
+    if len(rows) > 1:
+        print(f"cost per firm-step at {rows[-1][0]:,} over {rows[0][0]:,}: {rows[-1][1] / rows[0][1]:.2f}")
+    if not args.skip_sweep:
+        one = sweep_seconds(1)
+        two = sweep_seconds(2)
+        print(
+            f"20-run sweep: 1 worker {one[0]:.1f} s ({one[1]:.1f} s running), 2 workers {two[0]:.1f} s "
+            f"({two[1]:.1f} s running): speed-up {one[0] / two[0]:.2f} end to end, {one[1] / two[1]:.2f} running"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
