@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .experiment import Backend, run_once
 from .observers import metric_list
@@ -82,13 +84,15 @@ class RunStore:
 
     def save(self, key: str, values: np.ndarray) -> None:
         tmp = self.parts / f".{key}.tmp"
-        pd.DataFrame([values], columns=self.metric_names).to_parquet(tmp, index=False)
+        table = pa.table({name: pa.array([float(v)]) for name, v in zip(self.metric_names, values, strict=True)})
+        pq.write_table(table, tmp)
         os.replace(tmp, self.parts / f"{key}.parquet")  # a part exists only when complete
         with self.index.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps({"key": key}) + "\n")
 
     def load(self, key: str) -> np.ndarray:
-        return pd.read_parquet(self.parts / f"{key}.parquet").to_numpy()[0]
+        table = pq.read_table(self.parts / f"{key}.parquet")
+        return np.array([table.column(name)[0].as_py() for name in self.metric_names], dtype=float)
 
 
 def run_design(
@@ -111,10 +115,13 @@ def run_design(
     done = on_done or (lambda: None)
     for _ in range(len(jobs) - len(missing)):
         done()
+    cache: dict[str, np.ndarray] = {}
     for i, values in backend.map_unordered(_run_key, [jobs[k] for k in missing]):
         store.save(missing[i], values)
+        cache[missing[i]] = values
         done()
-    cache = {key: store.load(key) for key in set(wanted.values())}
+    for key in set(wanted.values()) - set(cache):  # finished by an earlier, interrupted job
+        cache[key] = store.load(key)
     return {cell: cache[key] for cell, key in wanted.items()}
 
 
