@@ -50,26 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
         "confidence intervals. 'simulate.py FILE.yaml' is short for 'simulate.py run FILE.yaml'.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    run = sub.add_parser(
-        "run",
-        help="run every regime of a scenario file and write a results folder",
-        description="Run every regime of a scenario with common random numbers.",
+    # options every command on a scenario file shares
+    scenario_opts = _Parser(add_help=False)
+    scenario_opts.add_argument(
+        "scenario", type=Path, help="scenario file (YAML), e.g. scenarios/woodworking_kaluga.yaml"
     )
-    run.add_argument("scenario", type=Path, help="scenario file (YAML), e.g. scenarios/woodworking_kaluga.yaml")
-    run.add_argument(
-        "--replications",
-        type=_positive("--replications", 100_000),
-        metavar="N",
-        help="replications per regime (default: from the file)",
-    )
-    run.add_argument(
-        "--steps",
-        type=_positive("--steps", 100_000),
-        metavar="WEEKS",
-        help="weeks to simulate (default: from the file)",
-    )
-    run.add_argument("--seed", type=int, metavar="INT", help="root seed (default: from the file)")
-    run.add_argument(
+    scenario_opts.add_argument(
         "--set",
         dest="sets",
         action="append",
@@ -77,15 +63,38 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY.PATH=VALUE",
         help="override one scenario value, e.g. --set district.coordination_cost=3 (repeatable)",
     )
-    run.add_argument(
+    scenario_opts.add_argument(
+        "--replications",
+        type=_positive("--replications", 100_000),
+        metavar="N",
+        help="replications per regime (default: from the file)",
+    )
+    scenario_opts.add_argument(
+        "--steps",
+        type=_positive("--steps", 100_000),
+        metavar="WEEKS",
+        help="weeks to simulate (default: from the file)",
+    )
+    scenario_opts.add_argument("--seed", type=int, metavar="INT", help="root seed (default: from the file)")
+    scenario_opts.add_argument(
         "--workers",
         type=_positive("--workers", 256),
         default=1,
         metavar="K",
         help="worker processes (default 1); results do not depend on K",
     )
+    scenario_opts.add_argument(
+        "--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'"
+    )
+    scenario_opts.add_argument("--quiet", action="store_true", help="no progress bar (and, for run, no summary)")
+
+    run = sub.add_parser(
+        "run",
+        parents=[scenario_opts],
+        help="run every regime of a scenario file and write a results folder",
+        description="Run every regime of a scenario with common random numbers.",
+    )
     run.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/<scenario>/<timestamp>/)")
-    run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     run.add_argument(
         "--precision",
         type=float,
@@ -100,9 +109,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="cap for --precision (default 200)",
     )
-    run.add_argument(
-        "--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'"
-    )
     val = sub.add_parser(
         "validate",
         help="check the model against analytic results and the evidence; exit 1 if a check fails",
@@ -115,24 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/validation/<timestamp>/)")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
-    common = _Parser(add_help=False)
-    common.add_argument("scenario", type=Path, help="scenario file (YAML)")
-    common.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="KEY.PATH=VALUE",
-        help="override one scenario value (repeatable)",
-    )
-    common.add_argument(
-        "--replications",
-        type=_positive("--replications", 100_000),
-        metavar="N",
-        help="replications per regime and point (default: from the file)",
-    )
-    common.add_argument("--steps", type=_positive("--steps", 100_000), metavar="WEEKS", help="weeks to simulate")
-    common.add_argument("--seed", type=int, metavar="INT", help="root seed")
+    # options of the design commands (sweep, attribute, sensitivity)
+    common = _Parser(add_help=False, parents=[scenario_opts])
     common.add_argument(
         "--outcome",
         action="append",
@@ -141,21 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="outcome whose district effect is reported (repeatable; default profit and roa)",
     )
     common.add_argument(
-        "--workers",
-        type=_positive("--workers", 256),
-        default=1,
-        metavar="K",
-        help="worker processes (default 1); results do not depend on K",
-    )
-    common.add_argument(
         "--out", type=Path, metavar="DIR", help="output folder; finished runs are kept there as they complete"
     )
     common.add_argument(
         "--resume", action="store_true", help="continue an interrupted job in --out DIR: run only what is missing"
-    )
-    common.add_argument("--quiet", action="store_true", help="no progress bar")
-    common.add_argument(
-        "--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'"
     )
     sw = sub.add_parser(
         "sweep",

@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -77,14 +79,25 @@ def _move_into_place(tmp: Path, out: Path) -> None:
         tmp.rename(out)
 
 
-def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[str, Any]) -> Path:
-    """Write every result file into a temporary sibling of ``out``, then move it into place."""
+@contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A temporary sibling folder of ``out`` that replaces it only if the block completes."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     try:
         tmp.mkdir()
+        yield tmp
+        _move_into_place(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[str, Any]) -> Path:
+    """Write every result file into a temporary sibling of ``out``, then move it into place."""
+    with staging(out) as tmp:
         with (tmp / "scenario.yaml").open("w", encoding="utf-8") as fh:
             fh.write(f"# Resolved scenario from {exp.source}; run it again to reproduce these results.\n")
             yaml.safe_dump(exp.resolved(), fh, sort_keys=False, allow_unicode=True)
@@ -103,21 +116,12 @@ def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[s
             "notes": [SELECTION_WARNING] if has_groups(exp) else [],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        _move_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
 def write_validation(out: Path, checks: list[Check], manifest: dict[str, Any]) -> Path:
     """The validation table (CSV), its chart and a manifest, moved into place when complete."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    try:
-        tmp.mkdir()
+    with staging(out) as tmp:
         pd.DataFrame(as_rows(checks)).to_csv(tmp / "validation.csv", index=False)
         validation_chart(checks, tmp / "validation.png")
         full = {
@@ -128,8 +132,4 @@ def write_validation(out: Path, checks: list[Check], manifest: dict[str, Any]) -
             "failed": sum(not c.passed for c in checks),
         }
         (tmp / "manifest.json").write_text(json.dumps(full, indent=2, default=str), encoding="utf-8")
-        _move_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
