@@ -55,48 +55,15 @@ def directed_edges(links: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return buyer, seller
 
 
-def clear(
-    need: np.ndarray,
-    idle: np.ndarray,
-    buyer: np.ndarray,
-    seller: np.ndarray,
-    *,
-    weight: np.ndarray,
-    rounds: int,
-) -> np.ndarray:
-    """Allocate buyers' stage shortfalls to partners' idle stage capacity.
-
-    Each round, every buyer splits what it still needs at a stage over its eligible partners
-    in proportion to ``weight * partner's remaining idle capacity``; every seller that is asked
-    for more than it has scales all requests down by the same factor. Unfilled needs go round
-    again. All firms act at once, so the result does not depend on storage order.
-
-    Args:
-        need: (N, S) units each firm still needs at each stage.
-        idle: (N, S) units of spare capacity each firm offers at each stage.
-        buyer, seller: (E,) firm indices of each directed edge.
-        weight: (E, S) non-negative preference for the edge at each stage (0 = not eligible).
-        rounds: rounds of clearing.
-
-    Returns:
-        (E, S) units of stage work the seller of each edge does for its buyer.
-    """
-    s = need.shape[1]
-    cols = np.arange(s)
-    bidx = (buyer[:, None] * s + cols).ravel()
-    sidx = (seller[:, None] * s + cols).ravel()
-    got = np.zeros(bidx.size)
-    need_f, idle_f = need.ravel(), idle.ravel()
-    # only edge-stages whose buyer needs and whose seller has spare capacity can ever trade
-    live = np.flatnonzero((weight.ravel() > 0) & (need_f[bidx] > 0) & (idle_f[sidx] > 0))
-    got[live] = clear_pairs(need_f, idle_f, bidx[live], sidx[live], weight=weight.ravel()[live], rounds=rounds)
-    return got.reshape(-1, s)
-
-
 def clear_pairs(
     need: np.ndarray, idle: np.ndarray, bidx: np.ndarray, sidx: np.ndarray, *, weight: np.ndarray, rounds: int
 ) -> np.ndarray:
-    """The clearing rule of ``clear`` on candidate pairs only.
+    """Allocate buyers' stage shortfalls to partners' idle stage capacity, over candidate pairs.
+
+    Each round, every buyer splits what it still needs at a stage over its candidate partners in
+    proportion to ``weight * partner's remaining idle capacity``; every seller that is asked for
+    more than it has scales all requests down by the same factor. Unfilled needs go round again.
+    All firms act at once, so the result does not depend on storage order.
 
     Args:
         need, idle: flat (N*S,) needs and spare capacities by firm-stage.
@@ -126,12 +93,3 @@ def clear_pairs(
         rest_need = np.maximum(rest_need - np.bincount(bidx, g, minlength=size), 0.0)
         rest_idle = np.maximum(rest_idle - np.bincount(sidx, g, minlength=size), 0.0)
     return got
-
-
-def per_firm(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Sum edge values (E,) or (E, S) onto firms by ``index``: (N,) or (N, S)."""
-    if values.ndim == 1:
-        return np.bincount(index, values, minlength=n)
-    s = values.shape[1]
-    flat = (index[:, None] * s + np.arange(s)).ravel()
-    return np.bincount(flat, values.ravel(), minlength=n * s).reshape(n, s)

@@ -179,14 +179,20 @@ def _load_chain(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any
 
 
 # ---------------------------------------------------------------------------- overrides
+def check_key_path(key: str, where: str) -> str:
+    """A dotted key path without empty parts, stripped; otherwise a one-line error at ``where``."""
+    key = key.strip()
+    if not key or any(not part for part in key.split(".")):
+        raise ScenarioError(f"{where}: the key path is empty or has an empty part")
+    return key
+
+
 def parse_assignment(text: str, flag: str = "--set") -> tuple[str, Any]:
     """Parse ``a.b.c=value``; the value is read as YAML (numbers, true/false, lists)."""
     if "=" not in text:
         raise ScenarioError(f"{flag} {text}: expected KEY.PATH=VALUE")
     key, _, value = text.partition("=")
-    key = key.strip()
-    if not key or any(not part for part in key.split(".")):
-        raise ScenarioError(f"{flag} {text}: the key path is empty or has an empty part")
+    key = check_key_path(key, f"{flag} {text}")
     try:
         parsed = yaml.safe_load(value) if value.strip() else None
     except yaml.YAMLError:

@@ -12,7 +12,7 @@ import yaml
 
 from .design import Design, Point
 from .params import MECHANISMS
-from .scenario_io import Experiment, ScenarioError, parse_assignment
+from .scenario_io import Experiment, ScenarioError, check_key_path, parse_assignment
 from .stats import t_interval
 
 MAX_POINTS = 10_000
@@ -24,9 +24,7 @@ def parse_vary(text: str) -> tuple[str, list[object]]:
     if "=" not in text:
         raise ScenarioError(f"--vary {text}: expected PATH=LO:HI:N or PATH=v1,v2,...")
     path, _, spec = text.partition("=")
-    path = path.strip()
-    if not path or any(not part for part in path.split(".")):
-        raise ScenarioError(f"--vary {text}: the key path is empty or has an empty part")
+    path = check_key_path(path, f"--vary {text}")
     if spec.count(":") == 2:
         lo_s, hi_s, n_s = spec.split(":")
         try:
