@@ -335,16 +335,13 @@ class DistrictModel(mesa.Model):
         if not (self.mech.sharing and n_edges):
             return
         need, idle = self.need.ravel(), self.idle.ravel()
-        cols = np.arange(s)
-        # candidate edge-stages: a live link whose buyer is short and whose seller has spare capacity
-        cand = np.flatnonzero(
-            (
-                (need[self.buyer[:, None] * s + cols] > 0)
-                & (idle[self.seller[:, None] * s + cols] > 0)
-                & self.edge_alive[:, None]
-            ).ravel()
-        )
-        edge, stage = cand // s, cand % s
+        # candidate edge-stages: a live link whose buyer is short and whose seller has spare
+        # capacity at that stage. Edges are filtered per firm first, so the (edge, stage) arrays
+        # cover only links that can trade (not all E x S), in ascending (edge, stage) order.
+        short, spare = self.need > 0, self.idle > 0
+        live = np.flatnonzero(self.edge_alive & short.any(axis=1)[self.buyer] & spare.any(axis=1)[self.seller])
+        row, stage = np.nonzero(short[self.buyer[live]] & spare[self.seller[live]])
+        edge = live[row]
         b, v = self.buyer[edge], self.seller[edge]
         coord = self._coordination_rate()
         self.seller_price = self.var_cost * (1.0 + p.sharing.markup)

@@ -19,10 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel
-from SALib.analyze import morris as morris_analyze
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
 
 from .design import Design, Point
 from .params import Scenario, Stage, parameter_table
@@ -132,6 +128,10 @@ def problem(fs: list[Factor]) -> dict:
 
 def sample(fs: list[Factor], method: str, size: int, seed: int) -> np.ndarray:
     """Morris trajectories (``size`` of them) or Sobol base samples (``size``, a power of two)."""
+    # SALib (and the scipy.stats it pulls in, ~1 s) is imported only by the commands that use it
+    from SALib.sample import morris as morris_sample  # noqa: PLC0415
+    from SALib.sample import sobol as sobol_sample  # noqa: PLC0415
+
     if method == "morris":
         return morris_sample.sample(problem(fs), N=size, num_levels=MORRIS_LEVELS, seed=seed)
     if size & (size - 1):
@@ -149,6 +149,9 @@ def design_from_sample(source, base_sets: list[str], fs: list[Factor], x: np.nda
 
 def analyse(fs: list[Factor], method: str, x: np.ndarray, y: np.ndarray, seed: int) -> pd.DataFrame:
     """Morris mu*, its 95% interval and sigma, or Sobol S1 and ST with 95% intervals, ranked."""
+    from SALib.analyze import morris as morris_analyze  # noqa: PLC0415
+    from SALib.analyze import sobol as sobol_analyze  # noqa: PLC0415
+
     pb = problem(fs)
     if method == "morris":
         res = morris_analyze.analyze(pb, x, y, num_levels=MORRIS_LEVELS, conf_level=0.95, seed=seed)

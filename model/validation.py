@@ -15,7 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
-from scipy import stats as sps
+from scipy.special import ndtr
 
 from .core import DistrictModel
 from .experiment import Results, run_experiment
@@ -73,7 +73,8 @@ FULL = Size(reps=6, steps=1000, groups=300, pilot_reps=20, pilot_steps=260)
 
 def loss_function(z: float) -> float:
     """Standard normal loss function L(z) = phi(z) - z (1 - Phi(z))."""
-    return float(sps.norm.pdf(z) - z * sps.norm.sf(z))
+    pdf = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    return float(pdf - z * ndtr(-z))
 
 
 def eppen_ratio(n: int, z: float, rho: float = 0.0) -> float:
