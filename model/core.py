@@ -21,6 +21,7 @@ from . import network
 from .observers import metric_list, observe
 from .params import Scenario
 from .rng import streams
+from .rows import row_any, row_min, row_prod, row_sum
 
 WEEKS_PER_YEAR = 52.0
 QUARTER = 13.0
@@ -330,17 +331,21 @@ class DistrictModel(mesa.Model):
         self.edge_coord_rate = np.zeros(n_edges)
         in_district = (self.member & self.active)[:, None]
         orders = self.orders[:, None]
-        self.need = np.where(in_district, np.maximum(orders - self.capacity, 0.0), 0.0)
-        self.idle = np.where(in_district, np.maximum(self.capacity - orders, 0.0), 0.0)
+        self.need = np.maximum(orders - self.capacity, 0.0) * in_district
+        self.idle = np.maximum(self.capacity - orders, 0.0) * in_district
         if not (self.mech.sharing and n_edges):
             return
         need, idle = self.need.ravel(), self.idle.ravel()
         # candidate edge-stages: a live link whose buyer is short and whose seller has spare
         # capacity at that stage. Edges are filtered per firm first, so the (edge, stage) arrays
         # cover only links that can trade (not all E x S), in ascending (edge, stage) order.
+        # Stages are packed as bits of one integer per firm (at most 20 stages), so the per-edge test
+        # is one integer AND.
         short, spare = self.need > 0, self.idle > 0
-        live = np.flatnonzero(self.edge_alive & short.any(axis=1)[self.buyer] & spare.any(axis=1)[self.seller])
-        row, stage = np.nonzero(short[self.buyer[live]] & spare[self.seller[live]])
+        bit = np.left_shift(1, np.arange(s, dtype=np.int64))
+        both = (short @ bit)[self.buyer] & (spare @ bit)[self.seller]
+        live = np.flatnonzero(both * self.edge_alive)
+        row, stage = np.divmod(np.flatnonzero(both[live, None] & bit), s)
         edge = live[row]
         b, v = self.buyer[edge], self.seller[edge]
         coord = self._coordination_rate()
@@ -348,7 +353,7 @@ class DistrictModel(mesa.Model):
         # expected gain of asking edge e for one unit of stage-k work: the seller delivers with
         # probability 1 - failure_prob; coordination is paid either way. A unit short at several
         # stages carries its value once, split over those stages.
-        short_stages = np.maximum((self.need > 0).sum(axis=1), 1)
+        short_stages = np.maximum(row_sum(short.astype(np.int64)), 1)
         value = self._value_of_serving_now() / short_stages
         deliver = 1.0 - p.sharing.failure_prob
         gain = (
@@ -396,10 +401,10 @@ class DistrictModel(mesa.Model):
         waits (and a fraction ``backlog_loss_rate`` cancels meanwhile), the rest is as good as lost.
         """
         m = self.scenario_params.market
-        margin = m.price - self.var_cost.sum(axis=1)
+        margin = m.price - row_sum(self.var_cost)
         if m.unserved == "lost":
             return margin
-        bottleneck = self.capacity.min(axis=1)
+        bottleneck = row_min(self.capacity)
         shortfall = np.maximum(self.orders - bottleneck, 0.0)
         spare_next = np.maximum(bottleneck - self.base_demand * self.demand_index, 0.0)
         waits = np.minimum(1.0, np.divide(spare_next, shortfall, out=np.ones_like(shortfall), where=shortfall > 0))
@@ -410,7 +415,7 @@ class DistrictModel(mesa.Model):
         n, s = self.n_firms, self.n_stages
         bfs, sfs = self._trade_firm_stage()
         received = np.bincount(bfs, self.trade_units, minlength=n * s).reshape(n, s)
-        reach = (self.capacity + received).min(axis=1)
+        reach = row_min(self.capacity + received)
         self.produced = np.where(self.active, np.minimum(self.orders, reach), 0.0)
         # partner work beyond what the bottleneck lets through is cancelled (not paid)
         usable = np.maximum(self.produced[:, None] - self.capacity, 0.0)
@@ -427,7 +432,7 @@ class DistrictModel(mesa.Model):
             out=np.zeros_like(self.own_use),
             where=self.produced[:, None] > 0,
         )
-        self.defect_share = 1.0 - np.prod(1.0 - stage_defect, axis=1)
+        self.defect_share = 1.0 - row_prod(1.0 - stage_defect)
         self.defective = self.produced * self.defect_share
         self.output = self.produced - self.defective
         # export orders are served in the same proportion as the rest; unserved ones are lost
@@ -444,8 +449,9 @@ class DistrictModel(mesa.Model):
         # district spare capacity left after clearing, for the asset-light review (M2)
         members = self.member & self.active
         if members.any():
-            spare = (self.capacity - self.own_use - self.sold)[members].sum(axis=0)
-            held = self.capacity[members].sum(axis=0)
+            weight = members.astype(float)[:, None]  # x * 1 and x * 0: the members' sums, without a copy
+            spare = ((self.capacity - self.own_use - self.sold) * weight).sum(axis=0)
+            held = (self.capacity * weight).sum(axis=0)
             share = np.divide(spare, held, out=np.zeros_like(spare), where=held > 0)
             self.window_spare_min = np.minimum(self.window_spare_min, share)
         self.window_used += self.own_use + self.sold
@@ -469,7 +475,7 @@ class DistrictModel(mesa.Model):
         fl["export_sales"] = self.export_units * p.export.price
         fl["service_income"] = np.bincount(sellers, pay, minlength=n)
         fl["service_purchases"] = np.bincount(buyers, pay, minlength=n)
-        fl["variable_cost"] = ((self.own_use + self.sold) * self.var_cost).sum(axis=1)
+        fl["variable_cost"] = row_sum((self.own_use + self.sold) * self.var_cost)
         fl["fixed_cost"] = np.where(act, self.capacity @ self.fixed_rate, 0.0)
         fl["depreciation"] = np.where(act, (self.capacity * self.capital_rate) @ self.depreciation_rate, 0.0)
         fl["investment"] = fl["depreciation"].copy()  # maintenance capex keeps capacity intact
@@ -523,7 +529,7 @@ class DistrictModel(mesa.Model):
             changed = True
         members = self.member & self.active
         if self.mech.spillovers and members.sum() >= 2:
-            frontier = self.efficiency[members].min(axis=0)
+            frontier = (self.efficiency + np.where(members, 0.0, np.inf)[:, None]).min(axis=0)
             absorb = np.minimum(1.0, self.employees / p.spillovers.absorptive_employees)
             pull = np.where(members, p.spillovers.rate * absorb, 0.0)[:, None]
             self.efficiency = self.efficiency + pull * (frontier[None, :] - self.efficiency)
@@ -538,8 +544,9 @@ class DistrictModel(mesa.Model):
             return
         kept = np.bincount(self.trade_edge, self.trade_units, minlength=self.buyer.size) > 0
         broken = np.bincount(self.trade_edge, self.trade_failed, minlength=self.buyer.size) > 0
-        self.trust = np.where(kept, self.trust + t.gain * (1.0 - self.trust), self.trust)
-        self.trust = np.where(broken, self.trust * (1.0 - t.loss), self.trust)
+        # arithmetic rather than np.where: kept and broken are scattered, which makes branches slow
+        self.trust = self.trust + kept * (t.gain * (1.0 - self.trust))
+        self.trust = self.trust * (1.0 - t.loss * broken)
         # a link either side no longer trusts is dropped
         bad = self.trust < t.drop_below
         self.edge_alive = self.edge_alive & ~bad & ~bad[self.pair]

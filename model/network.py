@@ -82,11 +82,12 @@ def clear_pairs(
     for _ in range(rounds):
         w = weight * rest_idle[sidx]
         w_total = np.bincount(bidx, w, minlength=size)[bidx]
-        share = np.divide(w, w_total, out=np.zeros_like(w), where=w_total > 0)
-        req = rest_need[bidx] * share
-        asked = np.bincount(sidx, req, minlength=size)
-        fill = np.minimum(1.0, np.divide(rest_idle, asked, out=np.ones(size), where=asked > 0))
-        g = req * fill[sidx]
+        has = w_total > 0  # w >= 0, so w_total is 0 only where every w of that buyer is 0
+        req = rest_need[bidx] * (w / (w_total + ~has))
+        asked = np.bincount(sidx, req, minlength=size)[sidx]
+        # req >= 0, so asked is 0 only where req is 0: the fill there does not matter
+        fill = np.minimum(1.0, rest_idle[sidx] / (asked + (asked <= 0)))
+        g = req * fill
         if not g.any():
             break
         got += g

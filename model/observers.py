@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from .rows import row_sum
+
 if TYPE_CHECKING:
     from .core import DistrictModel
 
@@ -217,8 +219,9 @@ def observe(model: DistrictModel) -> np.ndarray:
     sales = float(fl["sales"].sum())
     live = model.edge_alive
     waiting = np.divide(model.backlog, model.produced, out=np.zeros_like(model.backlog), where=model.produced > 0)
-    lead = model.processing.sum(axis=1) + waiting
-    employment = model.employees * model.capacity.mean(axis=1) / model.capacity0.mean(axis=1)
+    lead = row_sum(model.processing) + waiting
+    s = model.n_stages
+    employment = model.employees * (row_sum(model.capacity) / s) / (row_sum(model.capacity0) / s)
     start = model.starting
     member_k, member_profit, member_roa, member_surv = _group(model, model.member, start)
     non_k, non_profit, non_roa, non_surv = _group(model, ~model.member, start)

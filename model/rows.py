@@ -1,0 +1,38 @@
+"""Reductions along the stage axis of (firms, stages) arrays, for the hot path.
+
+NumPy reduces a short last axis row by row (about 40 ns a row for five stages); combining the
+stage columns with elementwise ufuncs does the same arithmetic in the same left-to-right order
+5-10 times faster (15,000 x 5: ``min(axis=1)`` 630 us, column-wise 64 us).
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+
+import numpy as np
+
+
+def _columns(ufunc: np.ufunc, a: np.ndarray) -> np.ndarray:
+    if a.shape[1] == 1:
+        return a[:, 0].copy()
+    return reduce(ufunc, a.T)
+
+
+def row_min(a: np.ndarray) -> np.ndarray:
+    """Smallest value of each row."""
+    return _columns(np.minimum, a)
+
+
+def row_sum(a: np.ndarray) -> np.ndarray:
+    """Sum of each row, added left to right."""
+    return _columns(np.add, a)
+
+
+def row_prod(a: np.ndarray) -> np.ndarray:
+    """Product of each row."""
+    return _columns(np.multiply, a)
+
+
+def row_any(a: np.ndarray) -> np.ndarray:
+    """Whether any value of each (boolean) row is true."""
+    return _columns(np.logical_or, a)
