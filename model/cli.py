@@ -15,11 +15,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .scenario_io import ScenarioError
+from .scenario_io import ScenarioError, WorkerDiedError
 
 SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity")
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_FAILED = 1
 HEADLINE = ("profit", "roa", "output", "lost_sales", "utilization", "unit_cost", "firms_active")
 
 
@@ -246,7 +247,8 @@ def _relative_half_width(results) -> float:
 
 
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
-    from .paths import default_destination, prepare_destination
+    from .budget import check_fits
+    from .paths import available_memory, default_destination, prepare_destination
     from .scenario_io import load_experiment
 
     sets = list(args.sets)
@@ -255,6 +257,10 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         if value is not None:
             sets.append(f"{key}={value}")
     exp = load_experiment(args.scenario, sets)
+    if args.precision is not None and not 0 < args.precision < 1:
+        raise ScenarioError(f"--precision {args.precision}: give a fraction between 0 and 1, e.g. 0.05")
+    most = max(exp.base.replications, args.max_replications) if args.precision is not None else None
+    check_fits(exp, args.workers, available_memory(), replications=most)
     started = datetime.now(UTC)
     stamp = started.strftime("%Y%m%d-%H%M%S")
     out = args.out if args.out is not None else default_destination(Path("results"), exp.name, stamp)
@@ -266,8 +272,6 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     from .output import git_commit, versions, write_results
     from .stats import effects_table
 
-    if args.precision is not None and not 0 < args.precision < 1:
-        raise ScenarioError(f"--precision {args.precision}: give a fraction between 0 and 1, e.g. 0.05")
     reps = exp.base.replications
     runs = len(exp.regimes) * reps
     t0 = time.perf_counter()
@@ -402,16 +406,37 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
-        if args.command == "validate":
-            return cmd_validate(args, argv)
-        if args.command in ("sweep", "attribute", "sensitivity"):
-            from .jobs import cmd_design
-
-            return cmd_design(args, argv)
-        return cmd_run(args, argv)
+        return _dispatch(args, argv)
     except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("interrupted: no results folder was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        message, status = f"error: {exc}", EXIT_BAD_INPUT
+    except KeyboardInterrupt as exc:
+        message, status = str(exc) or "interrupted: no results folder was written", EXIT_INTERRUPTED
+    except MemoryError:
+        message, status = "error: out of memory; lower firms.count, steps, replications or --workers", EXIT_FAILED
+    except WorkerDiedError as exc:
+        message, status = f"error: {exc}", EXIT_FAILED
+    except Exception as exc:  # a defect: one line for the user, the traceback on request
+        if os.environ.get("DISTRICT_SIM_DEBUG"):
+            raise
+        message = (
+            f"error: internal error ({type(exc).__name__}: {str(exc)[:300]}); rerun with DISTRICT_SIM_DEBUG=1 "
+            "for the traceback and report it"
+        )
+        status = EXIT_FAILED
+    print(one_line(message), file=sys.stderr)
+    return status
+
+
+def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
+    if args.command == "validate":
+        return cmd_validate(args, argv)
+    if args.command in ("sweep", "attribute", "sensitivity"):
+        from .jobs import cmd_design
+
+        return cmd_design(args, argv)
+    return cmd_run(args, argv)
+
+
+def one_line(text: str) -> str:
+    """A message on one line: line breaks and other control characters shown escaped."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)

@@ -21,7 +21,7 @@ from . import network
 from .observers import metric_list, observe
 from .params import Scenario
 from .rng import streams
-from .rows import row_any, row_min, row_prod, row_sum
+from .rows import row_min, row_prod, row_sum
 
 WEEKS_PER_YEAR = 52.0
 QUARTER = 13.0

@@ -116,7 +116,14 @@ def run_design(
     for _ in range(len(jobs) - len(missing)):
         done()
     cache: dict[str, np.ndarray] = {}
-    for i, values in backend.map_unordered(_run_key, [jobs[k] for k in missing]):
+    where = {key: cell for cell, key in wanted.items()}
+
+    def describe(job: tuple[Scenario, int]) -> str:
+        pid, regime, rep = where[scenario_key(*job)]
+        sets = ", ".join(next(pt for pt in design.points if pt.pid == pid).sets)
+        return f"point {pid} ({sets or 'as in the file'}) regime '{regime}' replication {rep}"
+
+    for i, values in backend.map_unordered(_run_key, [jobs[k] for k in missing], describe):
         store.save(missing[i], values)
         cache[missing[i]] = values
         done()

@@ -8,9 +8,11 @@ process pool.
 
 from __future__ import annotations
 
+import re
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +20,7 @@ import numpy as np
 from .core import DistrictModel
 from .observers import Metric, metric_list
 from .params import Scenario
-from .scenario_io import Experiment, ScenarioError
+from .scenario_io import Experiment, ScenarioError, WorkerDiedError
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,13 @@ def run_once(scenario: Scenario, replication: int) -> np.ndarray:
 
 
 def _ignore_interrupts() -> None:
-    """Worker initialiser: Ctrl-C reaches the whole process group; only the parent handles it."""
+    """Worker initialiser: Ctrl-C reaches the whole process group; only the parent handles it.
+
+    SIGTERM gets its default action back (the parent's handler was inherited through fork), so
+    the parent can stop workers at once when it is interrupted.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_task(task: tuple[int, int, Scenario]) -> tuple[int, int, np.ndarray]:
@@ -68,8 +75,14 @@ class LocalBackend:
     def __init__(self, workers: int = 1) -> None:
         self.workers = workers
 
-    def map_unordered(self, fn: Callable, items: list) -> Iterator[tuple[int, object]]:
-        """Yield ``(index, fn(item))`` as runs finish; on interruption, pending runs are cancelled."""
+    def map_unordered(
+        self, fn: Callable, items: list, describe: Callable[[object], str] = str
+    ) -> Iterator[tuple[int, object]]:
+        """Yield ``(index, fn(item))`` as runs finish; on interruption, pending runs are cancelled.
+
+        A worker process that dies (killed, out of memory, crashed) raises ``WorkerDiedError`` naming
+        the runs that were in progress, after every run that finished has been yielded.
+        """
         if self.workers <= 1:
             for i, item in enumerate(items):
                 yield i, fn(item)
@@ -77,15 +90,33 @@ class LocalBackend:
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_interrupts) as pool:
             futures: dict[Future, int] = {pool.submit(fn, item): i for i, item in enumerate(items)}
             pending = set(futures)
+            broken = False
             try:
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
+                    for fut in sorted(finished, key=futures.__getitem__):
+                        if isinstance(fut.exception(), BrokenProcessPool):
+                            broken = True
+                            continue
                         yield futures[fut], fut.result()
+                    if broken:
+                        break
             except BaseException:
-                for fut in pending:
-                    fut.cancel()
+                # stop now rather than wait for the runs in progress (a run can take minutes)
+                pool.shutdown(wait=False, cancel_futures=True)
+                for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                    proc.terminate()
                 raise
+            if broken:
+                # runs are handed to the workers in submission order: the earliest unfinished
+                # ones were in progress when the worker died
+                lost = sorted(i for fut, i in futures.items() if isinstance(fut.exception(), BrokenProcessPool))
+                doing = "; ".join(describe(items[i]) for i in lost[: self.workers])
+                done = len(items) - len(lost)
+                raise WorkerDiedError(
+                    f"a worker process died (killed, out of memory or crashed) while running one of: {doing}; "
+                    f"{done} of {len(items)} runs had finished"
+                )
 
     def close(self) -> None:
         """Nothing to release."""
@@ -99,6 +130,8 @@ class DaskBackend:
     """
 
     def __init__(self, address: str, workers: int = 1) -> None:
+        if address != "local" and not re.fullmatch(r"([a-z]+://)?[A-Za-z0-9_.\-\[\]:]+:\d{1,5}", address):
+            raise ScenarioError(f"--dask {address}: give 'local' or a scheduler address like tcp://host:8786")
         try:
             from distributed import Client, LocalCluster  # noqa: PLC0415 - optional extra
         except ImportError:
@@ -113,18 +146,29 @@ class DaskBackend:
                 )
                 self._client = Client(self._cluster)
             else:
-                self._client = Client(address, timeout="10s")
-        except OSError as exc:
-            raise ScenarioError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
+                self._client = Client(address, timeout="3s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ScenarioError(f"--dask {address}: cannot reach the scheduler ({one_line_text(exc)})") from None
 
-    def map_unordered(self, fn: Callable, items: list) -> Iterator[tuple[int, object]]:
-        from distributed import as_completed  # noqa: PLC0415 - optional extra
+    def map_unordered(
+        self, fn: Callable, items: list, describe: Callable[[object], str] = str
+    ) -> Iterator[tuple[int, object]]:
+        from distributed import KilledWorker, as_completed  # noqa: PLC0415 - optional extra
 
         futures = self._client.map(fn, items, pure=False)
         index = {fut.key: i for i, fut in enumerate(futures)}
+        done = 0
         try:
             for fut in as_completed(futures):
-                yield index[fut.key], fut.result()
+                try:
+                    value = fut.result()
+                except KilledWorker:
+                    raise WorkerDiedError(
+                        f"Dask workers died each time they ran {describe(items[index[fut.key]])} "
+                        f"(killed, out of memory or crashed); {done} of {len(items)} runs had finished"
+                    ) from None
+                done += 1
+                yield index[fut.key], value
         except BaseException:
             self._client.cancel(futures)
             raise
@@ -136,6 +180,10 @@ class DaskBackend:
 
 
 Backend = LocalBackend | DaskBackend
+
+
+def one_line_text(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
 def make_backend(workers: int, dask: str | None = None) -> Backend:
@@ -169,7 +217,8 @@ def run_experiment(
     tasks = [(r, rep, exp.regimes[name]) for rep in range(first, first + count) for r, name in enumerate(names)]
     done = on_run_done or (lambda: None)
     runner = backend or LocalBackend(workers)
-    for _, (r, rep, hist) in runner.map_unordered(_run_task, tasks):
+    describe = lambda t: f"regime '{names[t[0]]}' replication {t[1]}"  # noqa: E731
+    for _, (r, rep, hist) in runner.map_unordered(_run_task, tasks, describe):
         data[r, rep - first] = hist
         done()
     return Results(regimes=names, baseline=exp.baseline, data=data, metrics=metrics)

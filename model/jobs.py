@@ -14,14 +14,16 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from .budget import check_fits
 from .charts import sensitivity_chart, sweep_chart, waterfall_chart
 from .design import RunStore, count_runs, paired_effects, run_design
 from .experiment import make_backend
 from .observers import metric_list
 from .output import git_commit, versions
-from .scenario_io import ScenarioError, load_experiment
+from .paths import available_memory, check_writable
+from .scenario_io import ScenarioError, WorkerDiedError, load_experiment
 from .sensitivity import analyse, design_from_sample, factors, sample
-from .sweep import attribution_design, break_even, grid_design, mechanisms_on, shapley
+from .sweep import MAX_POINTS, attribution_design, break_even, grid_design, mechanisms_on, shapley
 
 SENSITIVITY_REPLICATIONS = 3
 
@@ -59,9 +61,20 @@ def _prepare(args: argparse.Namespace, kind: str, name: str, spec: dict) -> Path
             )
     elif out.exists() and any(out.iterdir()):
         raise ScenarioError(f"--out {out}: exists and is not empty; use --resume to continue a {kind} there")
-    out.mkdir(parents=True, exist_ok=True)
+    check_writable(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError(f"--out {out}: cannot be created ({exc.strerror or exc})") from None
     _write_atomic(spec_file, json.dumps(spec, indent=2))
     return out
+
+
+def _kept(store: RunStore, out: Path) -> str:
+    return (
+        f"{len(store.done())} finished runs are kept in {out}/runs; to finish, rerun the same command "
+        f"with --resume --out {out}"
+    )
 
 
 def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
@@ -94,6 +107,13 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
     elif args.command == "sensitivity":
         fs = factors(base, args.param, args.exclude)
         size = args.trajectories if args.method == "morris" else args.samples
+        points = size * (len(fs) + (1 if args.method == "morris" else 2))
+        if points > MAX_POINTS:
+            flag = "--trajectories" if args.method == "morris" else "--samples"
+            raise ScenarioError(
+                f"{flag} {size}: {points:,} sample points for {len(fs)} parameters; at most {MAX_POINTS:,} "
+                f"(lower {flag} or choose parameters with --param)"
+            )
         x = sample(fs, args.method, size, base.base.seed)
         design = design_from_sample(args.scenario, base_sets, fs, x)
         spec = {
@@ -120,6 +140,8 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
             "permutations": args.permutations,
         }
     design.resolve()
+    for exp in design.experiments.values():
+        check_fits(exp, args.workers, available_memory(), keep_histories=False)
     out = _prepare(args, args.command, base.name, spec)
     runs = count_runs(design)
     print(
@@ -133,6 +155,10 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
         backend = make_backend(args.workers, args.dask)
         try:
             values = run_design(design, store, backend, on_done=bar.update)
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(f"interrupted: {_kept(store, out)}") from None
+        except WorkerDiedError as exc:
+            raise WorkerDiedError(f"{exc}; {_kept(store, out)}") from None
         finally:
             backend.close()
     manifest = {

@@ -26,6 +26,15 @@ MECHANISMS = (
 )
 """Switch names, in the order of the domain brief (M1..M8)."""
 
+NAME_PATTERN = r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$"
+"""Scenario names become folder names: letters, digits, '_', '-', '.', not starting with '.'."""
+STAGE_PATTERN = r"^[^\x00-\x1f\x7f/\\]+$"
+"""Stage names (any script, e.g. Cyrillic) without control characters or slashes."""
+PATTERN_WORDS = {
+    NAME_PATTERN: "may only use letters A-Z, digits, '_', '-' and '.', and may not start with '.'",
+    STAGE_PATTERN: "may not contain control characters or slashes",
+}
+
 
 def P(  # noqa: N802 - reads as a declaration, like pydantic's Field
     default: Any,
@@ -266,7 +275,7 @@ class Market(_Strict):
 
 
 class Stage(_Strict):
-    name: str = Field(min_length=1, max_length=60, description="Stage name.")
+    name: str = Field(min_length=1, max_length=60, pattern=STAGE_PATTERN, description="Stage name.")
     capacity_per_employee: float = P(
         1.0,
         unit="units per employee-week",
@@ -865,7 +874,7 @@ class Scenario(_Strict):
         "scenario",
         min_length=1,
         max_length=80,
-        pattern=r"^[A-Za-z0-9_.-]+$",
+        pattern=NAME_PATTERN,
         description="Short name; used for the results folder.",
     )
     description: str = Field("", max_length=4000, description="What the scenario represents.")

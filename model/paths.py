@@ -1,16 +1,33 @@
-"""Where results go: checked before any work starts (light imports only)."""
+"""Where results go, and what memory there is: checked before any work starts (light imports only)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from .scenario_io import ScenarioError
 
 
 def prepare_destination(out: Path) -> None:
-    """Refuse a destination that exists and is not an earlier results folder."""
+    """Refuse a destination that exists and is not an earlier results folder, or cannot be written."""
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.json").exists())):
         raise ScenarioError(f"--out {out}: exists and is not a results folder; choose another --out")
+    check_writable(out)
+
+
+def check_writable(out: Path) -> None:
+    """Refuse a folder that cannot be created (probed in its nearest existing parent; nothing is left)."""
+    base = out.absolute().parent
+    while not base.exists():
+        base = base.parent
+    if not base.is_dir():
+        raise ScenarioError(f"--out {out}: {base} is a file, not a folder")
+    try:
+        probe = Path(tempfile.mkdtemp(prefix=".district-sim-probe-", dir=base))
+        probe.rmdir()
+    except OSError as exc:
+        raise ScenarioError(f"--out {out}: cannot write in {base} ({exc.strerror or exc})") from None
 
 
 def default_destination(root: Path, name: str, stamp: str) -> Path:
@@ -20,3 +37,18 @@ def default_destination(root: Path, name: str, stamp: str) -> Path:
         k += 1
         out = root / name / f"{stamp}-{k}"
     return out
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new work (Linux MemAvailable), or None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import difflib
 import math
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .params import Scenario
+from .params import PATTERN_WORDS, Scenario
 
 TOP_LEVEL_EXTRA = ("extends", "regimes", "baseline", "sensitivity")
 PAIRED_KEYS = ("seed", "replications", "steps", "name", "description")
@@ -30,12 +31,20 @@ DEFAULT_REGIMES: dict[str, dict[str, Any]] = {
 MAX_FILE_BYTES = 1_000_000
 MAX_EXTENDS_DEPTH = 20
 MAX_YAML_NODES = 100_000
+MAX_EXPANDED_NODES = 200_000
+"""Values a file may hold once aliases are expanded: a few hundred bytes of nested aliases
+("billion laughs") would otherwise expand to billions of values in memory."""
+MAX_NESTING = 32
 
 Path_ = tuple[str | int, ...]
 
 
 class ScenarioError(Exception):
     """Bad input: the message is one line meant for the user."""
+
+
+class WorkerDiedError(Exception):
+    """A worker process died (killed, out of memory, crashed) while running the named runs."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,47 @@ def _where(origin: str, mark: yaml.Mark | None) -> str:
     return f"{origin}:{mark.line + 1}:{mark.column + 1}" if mark is not None else origin
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(root: yaml.Node, origin: str) -> None:
+    """Refuse nesting deeper than MAX_NESTING, alias cycles, and aliases that expand too far.
+
+    Counts the values of the document as if every alias were copied out (shared nodes are sized
+    once, so this takes time proportional to the file, not to its expansion).
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool, int]] = [(root, False, 0)]
+    while stack:
+        node, finished, depth = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            total = 1 + sum(sizes[id(k)] for k in _children(node))
+            if total > MAX_EXPANDED_NODES:
+                raise ScenarioError(
+                    f"{_where(origin, node.start_mark)}: YAML error: aliases here expand to over "
+                    f"{MAX_EXPANDED_NODES:,} values; write the values out instead"
+                )
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise ScenarioError(f"{_where(origin, node.start_mark)}: YAML error: an alias refers to itself")
+        if depth > MAX_NESTING:
+            raise ScenarioError(f"{_where(origin, node.start_mark)}: YAML error: nested over {MAX_NESTING} levels deep")
+        on_path.add(key)
+        stack.append((node, True, depth))
+        stack.extend((k, False, depth + 1) for k in _children(node))
+
+
 def _positions(node: yaml.Node, origin: str) -> dict[Path_, str]:
     """Map each key path of a composed document to 'file:line:col'; refuse duplicate keys."""
     out: dict[Path_, str] = {(): _where(origin, node.start_mark)}
@@ -106,27 +156,38 @@ def _positions(node: yaml.Node, origin: str) -> dict[Path_, str]:
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Path_, str]]:
     """Read one YAML mapping safely; return it with the position of every key path."""
     origin = str(path)
-    if not path.exists():
-        raise ScenarioError(f"{origin}: no such file")
-    if path.is_dir():
-        raise ScenarioError(f"{origin}: is a directory, not a scenario file")
     try:
-        raw = path.read_bytes()
+        info = path.stat()
+    except FileNotFoundError:
+        raise ScenarioError(f"{origin}: no such file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{origin}: cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(f"{origin}: is a directory, not a scenario file")
+    if not stat.S_ISREG(info.st_mode):  # a pipe or a device could block or never end
+        raise ScenarioError(f"{origin}: is not a regular file (a device, pipe or socket)")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScenarioError(f"{origin}: is {info.st_size:,} bytes; a scenario file is at most {MAX_FILE_BYTES:,}")
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
     except OSError as exc:
         raise ScenarioError(f"{origin}: cannot be read ({exc.strerror or exc})") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(f"{origin}: is {len(raw):,} bytes; a scenario file is at most {MAX_FILE_BYTES:,}")
+        raise ScenarioError(f"{origin}: is over {MAX_FILE_BYTES:,} bytes; a scenario file is at most that")
     if b"\x00" in raw:
         raise ScenarioError(f"{origin}: is a binary file, not a YAML scenario")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{origin}: is not UTF-8 text (bad byte at offset {exc.start})") from None
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader refuses control characters here
         node = loader.get_single_node()
         if node is None:
             raise ScenarioError(f"{origin}: is empty; a scenario needs at least 'stages:'")
+        _check_expansion(node, origin)
         positions = _positions(node, origin)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -135,10 +196,19 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Path_, str]]:
         if "could not determine a constructor" in problem:
             problem = f"tag refused ({problem.split('for the tag')[-1].strip()}): only plain data is allowed"
         raise ScenarioError(f"{_where(origin, mark)}: YAML error: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ScenarioError(
+            f"{origin}:{line}:{col}: YAML error: control character U+{exc.character:04X} is not allowed in YAML"
+        ) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{origin}: YAML error: {str(exc).splitlines()[0]}") from None
+    except RecursionError:  # the YAML composer recurses once per level of nesting
+        raise ScenarioError(f"{origin}: YAML error: nested deeper than a scenario can be") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         raise ScenarioError(f"{positions[()]}: the top level must be a mapping of keys, not {type(data).__name__}")
     return data, positions
@@ -286,6 +356,8 @@ def _describe(err: dict[str, Any]) -> str:
         return "required key is missing"
     msg = err["msg"]
     value = err.get("input")
+    if kind == "string_pattern_mismatch":
+        msg = PATTERN_WORDS.get(err.get("ctx", {}).get("pattern"), msg)
     if isinstance(value, float) and not math.isfinite(value):
         return f"must be a finite number (got {value})"
     if not isinstance(value, dict | list) and value is not None:

@@ -51,9 +51,10 @@ def grid_design(source, base_sets: list[str], varies: list[str]) -> Design:
     paths = [p for p, _ in axes]
     if len(set(paths)) != len(paths):
         raise ScenarioError("--vary: each key path may be varied once")
+    count = math.prod(len(vals) for _, vals in axes)
+    if count > MAX_POINTS:
+        raise ScenarioError(f"--vary: {count:,} points; a sweep has at most {MAX_POINTS:,}")
     combos = list(itertools.product(*[vals for _, vals in axes]))
-    if len(combos) > MAX_POINTS:
-        raise ScenarioError(f"--vary: {len(combos):,} points; a sweep has at most {MAX_POINTS:,}")
     points = [
         Point(
             pid=i,
