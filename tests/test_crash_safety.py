@@ -73,7 +73,8 @@ def test_worker_death_in_a_sweep_names_the_run_and_keeps_the_others(tmp_path):
     assert "Traceback" not in err, err
     last = err.strip().splitlines()[-1]  # after the line announcing the job
     assert last.startswith("error: a worker process died")
-    assert "while running one of: point " in last and "replication" in last
+    assert "while running one of: point " in last
+    assert "replication" in last
     assert f"finished runs are kept in {out}/runs" in last
     kept = len(list((out / "runs").glob("*.parquet")))
     assert kept >= 2
@@ -93,7 +94,9 @@ def test_worker_death_in_a_run_names_the_run_and_writes_nothing(tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1, err
     last = err.strip().splitlines()[-1]
-    assert "a worker process died" in last and "regime '" in last and "replication " in last, err
+    assert "a worker process died" in last, err
+    assert "regime '" in last
+    assert "replication " in last
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
@@ -109,4 +112,6 @@ def test_interrupted_sweep_says_what_was_kept(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     last = err.strip().splitlines()[-1]
-    assert last.startswith("interrupted: ") and "finished runs are kept in" in last and "--resume" in last, err
+    assert last.startswith("interrupted: "), err
+    assert "finished runs are kept in" in last
+    assert "--resume" in last
