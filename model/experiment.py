@@ -102,10 +102,14 @@ class LocalBackend:
                     if broken:
                         break
             except BaseException:
-                # stop now rather than wait for the runs in progress (a run can take minutes)
-                pool.shutdown(wait=False, cancel_futures=True)
-                for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                # stop now rather than wait for the runs in progress (a run can take minutes);
+                # shutdown() forgets the processes, so they are taken first
+                workers = list((getattr(pool, "_processes", None) or {}).values())
+                for proc in workers:
                     proc.terminate()
+                pool.shutdown(wait=False, cancel_futures=True)
+                for proc in workers:
+                    proc.join(timeout=5)
                 raise
             if broken:
                 # runs are handed to the workers in submission order: the earliest unfinished

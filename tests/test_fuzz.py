@@ -72,13 +72,16 @@ def _run_in(tmp: Path, text: str | bytes, extra: list[str]) -> tuple[int, str]:
     out = tmp / "out"
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        status = cli.main([str(scen), *SMALL, *extra, "--out", str(out)])
+        try:
+            status = cli.main([str(scen), *SMALL, *extra, "--out", str(out)])
+        except SystemExit as exc:  # argparse's own usage errors (e.g. --set followed by '-x')
+            status = exc.code
     message = err.getvalue()
     assert status in (0, 2), message
     assert "Traceback" not in message
     if status == 2:
         assert len(message.strip().splitlines()) == 1, message
-        assert message.startswith("error: ") or message.startswith("simulate.py: error: ")
+        assert message.startswith(("error: ", "simulate.py: error: ", "simulate.py run: error: "))
         assert not out.exists()
     else:
         assert (out / "manifest.json").exists()

@@ -12,7 +12,7 @@ from model.scenario_io import load_experiment
 
 from .conftest import ROOT
 
-CORE = ("core.py", "network.py", "observers.py", "rng.py", "params.py")
+CORE = ("core.py", "network.py", "observers.py", "rng.py", "params.py", "rows.py", "budget.py")
 FORBIDDEN = {"yaml", "argparse", "matplotlib", "tqdm", "pandas", "random", "json", "os", "sys", "subprocess", "pathlib"}
 
 
@@ -70,3 +70,36 @@ def test_odd_parameter_table_is_current():
         [sys.executable, str(ROOT / "tools" / "param_table.py"), "--check"], check=False, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout
+
+
+def test_stage_axis_reductions_equal_numpy_bit_for_bit():
+    from model.rows import row_any, row_min, row_prod, row_sum
+
+    rng = np.random.default_rng(7)
+    for stages in (1, 2, 5, 20):
+        a = rng.lognormal(size=(300, stages))
+        assert np.array_equal(row_min(a), a.min(axis=1))
+        if stages < 8:  # NumPy adds 8 or more terms pairwise, in another order
+            assert np.array_equal(row_sum(a), a.sum(axis=1))
+            assert np.array_equal(row_prod(a), np.prod(a, axis=1))
+        np.testing.assert_allclose(row_sum(a), a.sum(axis=1), rtol=1e-14)
+        np.testing.assert_allclose(row_prod(a), np.prod(a, axis=1), rtol=1e-13)
+        assert np.array_equal(row_any(a > 2), (a > 2).any(axis=1))
+        col = row_min(a)
+        col[:] = -1  # a result never aliases its input
+        assert (a > 0).all()
+
+
+def test_memory_estimate_grows_with_size_and_refuses_what_cannot_fit():
+    from model.budget import check_fits, estimate
+    from model.scenario_io import ScenarioError, load_experiment
+
+    wood = ROOT / "scenarios" / "woodworking_kaluga.yaml"
+    small = estimate(load_experiment(wood), workers=1)
+    big = estimate(load_experiment(wood, ["firms.count=100000"]), workers=1)
+    two = estimate(load_experiment(wood, ["firms.count=100000"]), workers=2)
+    assert small.total_bytes < big.total_bytes < two.total_bytes
+    # the estimate is not below what the model measurably uses (bench: ~3.2 KB per firm at 100,000)
+    assert big.run_bytes >= 100_000 * 3_200
+    with pytest.raises(ScenarioError, match=r"needs about .* GB of memory"):
+        check_fits(load_experiment(wood, ["firms.count=1000000"]), workers=4, available=2 * 2**30)
