@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .experiment import Results
+from .i18n import label, number, tr, unit
 from .stats import horizon, t_interval
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def _band(ax: plt.Axes, weeks: np.ndarray, series: np.ndarray, *, color: str, la
     ax.fill_between(weeks, lo, hi, color=color, alpha=alpha, lw=0)
 
 
-def levels_chart(results: Results, names: tuple[str, ...], title: str, path: Path) -> None:
+def levels_chart(results: Results, names: tuple[str, ...], title: str, path: Path, lang: str = "en") -> None:
     """Metrics over time: each regime's mean over replications with its 95% band."""
     weeks = np.arange(1, results.steps + 1)
     fig, axes = _grid(len(names))
@@ -90,17 +91,18 @@ def levels_chart(results: Results, names: tuple[str, ...], title: str, path: Pat
         m = results.metrics[j]
         for r, regime in enumerate(results.regimes):
             _band(ax, weeks, _smooth(results.data[r, :, :, j]), color=COLORS[r % len(COLORS)], label=regime, alpha=0.2)
-        ax.set_title(m.label)
-        ax.set_xlabel("week")
-        ax.set_ylabel(f"{m.label} ({m.unit})")
+        lab = label(m.name, m.label, lang)
+        ax.set_title(lab)
+        ax.set_xlabel(tr("week", lang))
+        ax.set_ylabel(f"{lab} ({unit(m.unit, lang)})")
         ax.grid(alpha=0.3)
-    axes[0].legend(title="regime (band: 95% CI)")
-    fig.suptitle(f"{title} ({SMOOTH_WEEKS}-week average, {results.replications} replications)")
+    axes[0].legend(title=tr("regime_band", lang))
+    fig.suptitle(tr("levels_title", lang, title=title, weeks=SMOOTH_WEEKS, reps=results.replications))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def paired_difference_chart(results: Results, title: str, path: Path) -> None:
+def paired_difference_chart(results: Results, title: str, path: Path, lang: str = "en") -> None:
     """Each regime minus the baseline over time, paired by replication, with 95% band."""
     weeks = np.arange(1, results.steps + 1)
     b = results.regimes.index(results.baseline)
@@ -112,20 +114,21 @@ def paired_difference_chart(results: Results, title: str, path: Path) -> None:
         for r, regime in enumerate(results.regimes):
             if r != b:
                 diff = _smooth(results.data[r, :, :, j]) - base
-                label = f"{regime} minus {results.baseline}"
-                _band(ax, weeks, diff, color=COLORS[r % len(COLORS)], label=label, alpha=0.25)
+                name_ = tr("minus", lang, regime=regime, baseline=results.baseline)
+                _band(ax, weeks, diff, color=COLORS[r % len(COLORS)], label=name_, alpha=0.25)
         ax.axhline(0.0, color="black", lw=1)
-        ax.set_title(f"{m.label}: difference")
-        ax.set_xlabel("week")
-        ax.set_ylabel(f"difference in {m.label.lower()} ({m.unit})")
+        lab = label(m.name, m.label, lang)
+        ax.set_title(tr("diff_title", lang, label=lab))
+        ax.set_xlabel(tr("week", lang))
+        ax.set_ylabel(tr("diff_axis", lang, label=lab.lower(), unit=unit(m.unit, lang)))
         ax.grid(alpha=0.3)
-    axes[0].legend(title="paired difference (band: 95% CI)")
-    fig.suptitle(f"{title}: paired difference against '{results.baseline}' ({SMOOTH_WEEKS}-week average)")
+    axes[0].legend(title=tr("diff_legend", lang))
+    fig.suptitle(tr("diff_suptitle", lang, title=title, baseline=results.baseline, weeks=SMOOTH_WEEKS))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Path) -> None:
+def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Path, lang: str = "en") -> None:
     """Bar chart of relative effects (percent of the baseline) with 95% intervals."""
     eff = effects[effects["metric"].isin(EFFECT_METRICS)]
     # a relative effect needs a baseline that is not zero (e.g. no trade happens alone)
@@ -148,15 +151,15 @@ def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Pat
             color=COLORS[(i + 1) % len(COLORS)],
             xerr=np.nan_to_num(err),
             capsize=3,
-            label=f"{regime} vs {results.baseline}",
+            label=tr("vs", lang, regime=regime, baseline=results.baseline),
         )
-    ax.set_yticks(y, [results.metrics[results.index(m)].label for m in order])
+    ax.set_yticks(y, [label(m, results.metrics[results.index(m)].label, lang) for m in order])
     ax.invert_yaxis()
     ax.axvline(0.0, color="black", lw=1)
-    ax.set_xlabel("paired difference, percent of the baseline mean (error bars: 95% CI)")
+    ax.set_xlabel(tr("effects_axis", lang))
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right")
-    ax.set_title(f"{title}: effect on horizon averages")
+    ax.set_title(tr("effects_title", lang, title=title))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -181,45 +184,41 @@ def _bars(ax: plt.Axes, results: Results, hs: np.ndarray, names: list[str], *, l
     ax.grid(axis="y", alpha=0.3)
 
 
-def stage_chart(results: Results, title: str, path: Path) -> None:
+def stage_chart(results: Results, title: str, path: Path, lang: str = "en") -> None:
     """Utilisation of each value-chain stage, horizon average per regime with 95% intervals."""
     names = [m.name for m in results.metrics if m.name.startswith("utilization_")]
     hs = horizon(results)
     fig, ax = plt.subplots(figsize=(max(7, 1.6 * len(names) + 3), 4.8), constrained_layout=True)
     labels = [n.removeprefix("utilization_").replace("_", " ") for n in names]
     _bars(ax, results, hs, names, labels=labels, scale=100.0)
-    ax.set_ylabel("capacity used, percent of capacity held")
-    ax.legend(title="regime (error bars: 95% CI)")
-    ax.set_title(f"{title}: utilisation by stage (horizon average)")
+    ax.set_ylabel(tr("stage_axis", lang))
+    ax.legend(title=tr("regime_bars", lang))
+    ax.set_title(tr("stage_title", lang, title=title))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def members_chart(results: Results, title: str, path: Path) -> None:
+def members_chart(results: Results, title: str, path: Path, lang: str = "en") -> None:
     """Members against non-members inside the same runs (only meaningful with both groups)."""
     hs = horizon(results)
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), constrained_layout=True)
-    units = ("kRUB per firm-week", "percent a year", "percent of starting firms")
+    units = tr("members_units", lang).split("|")
+    panels = tr("members_panels", lang).split("|")
     scales = (1.0, 100.0, 100.0)
-    for ax, (mem, non), unit, scale in zip(axes, GROUP_METRICS, units, scales, strict=True):
-        _bars(ax, results, hs, [mem, non], labels=["members", "non-members"], scale=scale)
-        ax.set_title(
-            results.metrics[results.index(mem)]
-            .label.replace("Profit per member", "Profit per firm")
-            .replace("Members' ", "")
-            .capitalize()
-        )
-        ax.set_ylabel(unit)
-    axes[0].legend(title="regime (error bars: 95% CI)")
-    fig.suptitle(
-        f"{title}: members and non-members in the same runs "
-        "(membership is random here; chosen membership would add selection effects)"
-    )
+    words = [tr("members_word", lang), tr("nonmembers_word", lang)]
+    for ax, (mem, non), panel_unit, panel, scale in zip(axes, GROUP_METRICS, units, panels, scales, strict=True):
+        _bars(ax, results, hs, [mem, non], labels=words, scale=scale)
+        ax.set_title(panel)
+        ax.set_ylabel(panel_unit)
+    axes[0].legend(title=tr("regime_bars", lang))
+    fig.suptitle(tr("members_title", lang, title=title))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def write_charts(results: Results, effects: pd.DataFrame, title: str, folder: Path, groups: bool) -> list[Path]:
+def write_charts(
+    results: Results, effects: pd.DataFrame, title: str, folder: Path, *, groups: bool, lang: str = "en"
+) -> list[Path]:
     """All run charts into ``folder``; ``groups`` adds the member/non-member comparison."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -227,19 +226,17 @@ def write_charts(results: Results, effects: pd.DataFrame, title: str, folder: Pa
         "mechanisms": folder / "mechanisms.png",
         "stages": folder / "stage_utilization.png",
     }
-    levels_chart(results, KEY_METRICS, f"{title}: key metrics over time", paths["timeseries"])
-    levels_chart(
-        results, MECHANISM_METRICS, f"{title}: costs, quality, trust, exports, local suppliers", paths["mechanisms"]
-    )
-    stage_chart(results, title, paths["stages"])
+    levels_chart(results, KEY_METRICS, tr("key_metrics", lang, title=title), paths["timeseries"], lang)
+    levels_chart(results, MECHANISM_METRICS, tr("mechanism_metrics", lang, title=title), paths["mechanisms"], lang)
+    stage_chart(results, title, paths["stages"], lang)
     if len(results.regimes) > 1:
         paths["paired"] = folder / "paired_difference.png"
         paths["effects"] = folder / "effects.png"
-        paired_difference_chart(results, title, paths["paired"])
-        effects_chart(results, effects, title, paths["effects"])
+        paired_difference_chart(results, title, paths["paired"], lang)
+        effects_chart(results, effects, title, paths["effects"], lang)
     if groups:
         paths["members"] = folder / "members.png"
-        members_chart(results, title, paths["members"])
+        members_chart(results, title, paths["members"], lang)
     return list(paths.values())
 
 
@@ -360,5 +357,31 @@ def sensitivity_chart(table: pd.DataFrame, method: str, *, label: str, unit: str
     ax.set_yticks(y, top["parameter"], fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(f"{title}: which uncertain parameters move the district effect ({method})")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def compare_chart(table: pd.DataFrame, metric: str, path: Path, lang: str = "en") -> None:
+    """One outcome's relative effect per run and regime, with 95% intervals, side by side."""
+    sub = table[(table["metric"] == metric) & np.isfinite(table["baseline_mean"]) & (table["baseline_mean"] != 0)]
+    rows = list(zip(sub["run"], sub["regime"], strict=True))
+    fig, ax = plt.subplots(figsize=(10, 1.6 + 0.55 * len(rows)), constrained_layout=True)
+    scale = 100.0 / sub["baseline_mean"].abs().to_numpy()
+    mid = sub["diff_mean"].to_numpy() * scale
+    err = np.vstack(
+        [(sub["diff_mean"] - sub["ci_low"]).to_numpy() * scale, (sub["ci_high"] - sub["diff_mean"]).to_numpy() * scale]
+    )
+    y = np.arange(len(rows))
+    colors = [COLORS[(i + 1) % len(COLORS)] for i in range(len(rows))]
+    ax.barh(y, np.nan_to_num(mid), xerr=np.nan_to_num(err), capsize=4, color=colors, height=0.6)
+    for yi, v in zip(y, mid, strict=True):
+        ax.annotate(f"{number(v, lang, 2)}%", (v, yi), xytext=(6, -12), textcoords="offset points", fontsize=8)
+    ax.set_yticks(y, [f"{run} ({regime})" for run, regime in rows])
+    ax.invert_yaxis()
+    ax.axvline(0.0, color="black", lw=1)
+    ax.set_xlabel(tr("effect_pct", lang))
+    ax.grid(axis="x", alpha=0.3)
+    lab = label(metric, sub["label"].iloc[0] if len(sub) else metric, lang)
+    ax.set_title(tr("compare_chart_title", lang, metric=lab))
     fig.savefig(path, dpi=110)
     plt.close(fig)

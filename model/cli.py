@@ -17,7 +17,8 @@ from pathlib import Path
 
 from .scenario_io import ScenarioError, WorkerDiedError
 
-SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity")
+SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity", "compare")
+LANGS = ("en", "ru")
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 EXIT_FAILED = 1
@@ -88,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'"
     )
     scenario_opts.add_argument("--quiet", action="store_true", help="no progress bar (and, for run, no summary)")
+    scenario_opts.add_argument(
+        "--lang", choices=LANGS, default="en", help="language of report.html and chart labels (default en)"
+    )
 
     run = sub.add_parser(
         "run",
@@ -196,6 +200,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     se.add_argument("--exclude", action="append", default=[], metavar="PATH", help="leave a parameter out (repeatable)")
     se.add_argument("--regime", default="district", help="regime whose effect is analysed (default district)")
+    cmp = sub.add_parser(
+        "compare",
+        help="compare the effects of several results folders (e.g. the three pilots) in one report",
+        description="Headline paired effects of several runs side by side: one table, one chart per "
+        "outcome and report.html.",
+    )
+    cmp.add_argument("folders", type=Path, nargs="+", metavar="RESULT_DIR", help="results folders of runs")
+    cmp.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/compare/<timestamp>/)")
+    cmp.add_argument("--lang", choices=LANGS, default="en", help="language of the report and charts (default en)")
+    cmp.add_argument("--quiet", action="store_true", help="print only where the report is")
     return parser
 
 
@@ -330,7 +344,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(wall, 3),
     }
-    write_results(out, exp, results, manifest)
+    write_results(out, exp, results, manifest, lang=args.lang)
     if not args.quiet:
         _print_headline(effects_table(results), out)
     else:
@@ -427,9 +441,53 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
+def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
+    from .paths import default_destination, prepare_destination
+    from .report import comparison_table, load_run
+
+    runs = []
+    for folder in args.folders:
+        name, effects = load_run(folder)
+        runs.append((name, folder, effects))
+    if len(runs) < 2:
+        raise ScenarioError("compare needs at least two results folders")
+    names = [n for n, _, _ in runs]
+    if len(set(map(str, (f.resolve() for f in args.folders)))) < len(runs):
+        raise ScenarioError("compare: the same results folder is given twice")
+    table = comparison_table(runs)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out = args.out if args.out is not None else default_destination(Path("results"), "compare", stamp)
+    prepare_destination(out)
+    from .charts import compare_chart
+    from .output import staging
+    from .report import compare_html
+
+    with staging(out) as tmp:
+        (tmp / "charts").mkdir()
+        table.to_csv(tmp / "comparison.csv", index=False)
+        charts = []
+        for metric in dict.fromkeys(table["metric"]):
+            path = tmp / "charts" / f"compare_{metric}.png"
+            compare_chart(table, metric, path, args.lang)
+            charts.append(path)
+        manifest = {
+            "command": ["simulate.py", *argv],
+            "runs": [{"name": n, "folder": str(f)} for n, f, _ in runs],
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        (tmp / "manifest.json").write_text(__import__("json").dumps(manifest, indent=2), encoding="utf-8")
+        (tmp / "report.html").write_text(compare_html(table, charts, args.lang), encoding="utf-8")
+    if not args.quiet:
+        print(f"Compared: {', '.join(names)}")
+    print(f"Results: {out.resolve()}")
+    return 0
+
+
 def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
     if args.command == "validate":
         return cmd_validate(args, argv)
+    if args.command == "compare":
+        return cmd_compare(args, argv)
     if args.command in ("sweep", "attribute", "sensitivity"):
         from .jobs import cmd_design
 

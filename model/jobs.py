@@ -21,6 +21,7 @@ from .experiment import make_backend
 from .observers import metric_list
 from .output import git_commit, versions
 from .paths import available_memory, check_writable
+from .report import write_report
 from .scenario_io import ScenarioError, WorkerDiedError, load_experiment
 from .sensitivity import analyse, design_from_sample, factors, sample
 from .sweep import MAX_POINTS, attribution_design, break_even, grid_design, mechanisms_on, shapley
@@ -222,5 +223,6 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
             for r in parts.itertuples():
                 print(f"  {r.part:>15}: {r.effect:12.4g}  [{r.ci_low:.4g}, {r.ci_high:.4g}]")
     _write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    write_report(out, args.lang)
     print(f"Results: {out.resolve()}")
     return 0

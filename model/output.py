@@ -18,6 +18,7 @@ import yaml
 
 from .charts import validation_chart, write_charts
 from .experiment import Results
+from .report import write_report
 from .scenario_io import Experiment
 from .stats import effects_table, summary_table, timeseries_frame
 from .validation import Check, as_rows
@@ -95,7 +96,7 @@ def staging(out: Path) -> Iterator[Path]:
         raise
 
 
-def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[str, Any]) -> Path:
+def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[str, Any], lang: str = "en") -> Path:
     """Write every result file into a temporary sibling of ``out``, then move it into place."""
     with staging(out) as tmp:
         with (tmp / "scenario.yaml").open("w", encoding="utf-8") as fh:
@@ -106,7 +107,7 @@ def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[s
         effects = effects_table(results)
         summary.to_csv(tmp / "summary.csv", index=False)
         effects.to_csv(tmp / "effects.csv", index=False)
-        write_charts(results, effects, exp.name, tmp / "charts", groups=has_groups(exp))
+        write_charts(results, effects, exp.name, tmp / "charts", groups=has_groups(exp), lang=lang)
         manifest = {
             **manifest,
             "metrics": {
@@ -116,6 +117,7 @@ def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[s
             "notes": [SELECTION_WARNING] if has_groups(exp) else [],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        write_report(tmp, lang)
     return out
 
 

@@ -1,0 +1,289 @@
+"""One translation table for reports and chart labels (English, Russian) and locale number formats.
+
+``tr(key, lang)`` looks a phrase up; ``label(metric, lang)`` and ``unit(unit, lang)`` translate
+the metric names and units of ``model.observers``; ``number(x, lang)`` writes a number the way
+readers of that language expect (``12,345.6`` in English, ``12 345,6`` in Russian).
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGS = ("en", "ru")
+
+PHRASES: dict[str, dict[str, str]] = {
+    "report_title": {"en": "district-sim report", "ru": "Отчёт district-sim"},
+    "compare_title": {"en": "district-sim comparison", "ru": "Сравнение district-sim"},
+    "what_was_run": {"en": "What was run", "ru": "Что было рассчитано"},
+    "headline": {"en": "Headline effects", "ru": "Главные эффекты"},
+    "charts": {"en": "Charts", "ru": "Графики"},
+    "assumptions": {
+        "en": "Assumptions that differ from the defaults",
+        "ru": "Допущения, отличные от значений по умолчанию",
+    },
+    "mechanisms": {"en": "Mechanisms that were on", "ru": "Включённые механизмы"},
+    "caveats": {"en": "Caveats", "ru": "Оговорки"},
+    "tables": {"en": "Tables", "ru": "Таблицы"},
+    "scenario": {"en": "Scenario", "ru": "Сценарий"},
+    "source_file": {"en": "Scenario file", "ru": "Файл сценария"},
+    "command": {"en": "Command", "ru": "Команда"},
+    "regimes": {"en": "Regimes (baseline first)", "ru": "Режимы (базовый первым)"},
+    "replications": {"en": "Replications per regime", "ru": "Повторов на режим"},
+    "weeks": {"en": "Weeks simulated", "ru": "Недель моделирования"},
+    "seed": {"en": "Root seed", "ru": "Начальное зерно генератора"},
+    "date": {"en": "Finished", "ru": "Завершено"},
+    "version": {"en": "Version (git commit)", "ru": "Версия (коммит git)"},
+    "outcome": {"en": "Outcome", "ru": "Показатель"},
+    "regime": {"en": "Regime", "ru": "Режим"},
+    "baseline_value": {"en": "Baseline", "ru": "База"},
+    "difference": {"en": "Difference", "ru": "Разница"},
+    "ci95": {"en": "95% CI", "ru": "95% ДИ"},
+    "relative": {"en": "Relative", "ru": "Относительно"},
+    "parameter": {"en": "Parameter", "ru": "Параметр"},
+    "value": {"en": "Value", "ru": "Значение"},
+    "default": {"en": "Default", "ru": "По умолчанию"},
+    "unit": {"en": "Unit", "ru": "Единица"},
+    "plausible": {"en": "Plausible range", "ru": "Правдоподобный диапазон"},
+    "source": {"en": "Source", "ru": "Источник"},
+    "none_differ": {"en": "Every parameter has its default value.", "ru": "Все параметры имеют значения по умолчанию."},
+    "no_mechanisms": {"en": "No mechanism was on.", "ru": "Ни один механизм не был включён."},
+    "higher": {"en": "higher", "ru": "выше"},
+    "lower": {"en": "lower", "ru": "ниже"},
+    "unchanged": {"en": "unchanged", "ru": "не изменилось"},
+    "sentence_rel": {
+        "en": "{regime}: {label} is {value}% {direction} than in '{baseline}' (95% CI {low}% to {high}%).",
+        "ru": "{regime}: {label} на {value}% {direction}, чем в режиме «{baseline}» (95% ДИ от {low}% до {high}%).",
+    },
+    "sentence_pts": {
+        "en": "{regime}: {label} is {value} percentage points {direction} than in '{baseline}' "
+        "(95% CI {low} to {high} points).",
+        "ru": "{regime}: {label} на {value} п. п. {direction}, чем в режиме «{baseline}» "
+        "(95% ДИ от {low} до {high} п. п.).",
+    },
+    "sentence_abs": {
+        "en": "{regime}: {label} changes by {value} {unit} against '{baseline}' (95% CI {low} to {high}).",
+        "ru": "{regime}: {label} изменяется на {value} {unit} по сравнению с режимом «{baseline}» "
+        "(95% ДИ от {low} до {high}).",
+    },
+    "sentence_same": {
+        "en": "{regime}: {label} is the same as in '{baseline}' in every replication.",
+        "ru": "{regime}: {label} — так же, как в режиме «{baseline}», во всех повторах.",
+    },
+    "not_significant": {
+        "en": " The interval includes zero: the data do not show an effect.",
+        "ru": " Интервал включает ноль: данные не показывают эффекта.",
+    },
+    "selection": {
+        "en": "Members and non-members are compared inside the same runs. Membership is drawn at random "
+        "in this model; in real districts firms choose to join, so a comparison of members with "
+        "non-members there carries selection effects.",
+        "ru": "Члены и нечлены района сравниваются внутри одних и тех же прогонов. В модели членство "
+        "назначается случайно; в реальных районах фирмы выбирают сами, поэтому сравнение членов и "
+        "нечленов там несёт эффект отбора.",
+    },
+    "few_reps": {
+        "en": "Only {n} replications per regime: the intervals are wide and rest on few runs.",
+        "ru": "Всего {n} повторов на режим: интервалы широкие и опираются на немногие прогоны.",
+    },
+    "precision": {"en": "Precision target: {note}", "ru": "Целевая точность: {note}"},
+    "model_caveat": {
+        "en": "These are model results under the stated assumptions, not forecasts; the evidence puts "
+        "the real district premium at a few percent, varying by sector and place.",
+        "ru": "Это результаты модели при указанных допущениях, а не прогноз; по эмпирическим данным "
+        "реальная премия района составляет несколько процентов и зависит от отрасли и места.",
+    },
+    "compare_effects": {"en": "Effects side by side", "ru": "Эффекты рядом"},
+    "compared_runs": {"en": "Runs compared", "ru": "Сравниваемые расчёты"},
+    "folder": {"en": "Results folder", "ru": "Папка результатов"},
+    "effect_pct": {
+        "en": "paired difference, % of the baseline (bars: 95% CI)",
+        "ru": "парная разница, % от базы (усы: 95% ДИ)",
+    },
+    "generated": {"en": "Generated by district-sim", "ru": "Создано district-sim"},
+    "design_kind": {"en": "Job", "ru": "Задание"},
+    "runs": {"en": "Runs", "ru": "Прогонов"},
+    "break_even": {"en": "Break-even points", "ru": "Точки безубыточности"},
+    "sensitivity": {"en": "Sensitivity", "ru": "Чувствительность"},
+    "attribution": {"en": "Attribution to mechanisms", "ru": "Вклад механизмов"},
+    "sweep_effects": {"en": "Effects at each point", "ru": "Эффекты в каждой точке"},
+    "week": {"en": "week", "ru": "неделя"},
+    "regime_band": {"en": "regime (band: 95% CI)", "ru": "режим (полоса: 95% ДИ)"},
+    "regime_bars": {"en": "regime (error bars: 95% CI)", "ru": "режим (усы: 95% ДИ)"},
+    "levels_title": {
+        "en": "{title} ({weeks}-week average, {reps} replications)",
+        "ru": "{title} (скользящее среднее за {weeks} нед., {reps} повторов)",
+    },
+    "key_metrics": {"en": "{title}: key metrics over time", "ru": "{title}: ключевые показатели во времени"},
+    "mechanism_metrics": {
+        "en": "{title}: costs, quality, trust, exports, local suppliers",
+        "ru": "{title}: затраты, качество, доверие, экспорт, местные поставщики",
+    },
+    "minus": {"en": "{regime} minus {baseline}", "ru": "{regime} минус {baseline}"},
+    "diff_title": {"en": "{label}: difference", "ru": "{label}: разница"},
+    "diff_axis": {"en": "difference in {label} ({unit})", "ru": "разница: {label} ({unit})"},
+    "diff_legend": {"en": "paired difference (band: 95% CI)", "ru": "парная разница (полоса: 95% ДИ)"},
+    "diff_suptitle": {
+        "en": "{title}: paired difference against '{baseline}' ({weeks}-week average)",
+        "ru": "{title}: парная разница с режимом «{baseline}» (скользящее среднее за {weeks} нед.)",
+    },
+    "vs": {"en": "{regime} vs {baseline}", "ru": "{regime} против {baseline}"},
+    "effects_axis": {
+        "en": "paired difference, percent of the baseline mean (error bars: 95% CI)",
+        "ru": "парная разница, % от среднего базового режима (усы: 95% ДИ)",
+    },
+    "effects_title": {"en": "{title}: effect on horizon averages", "ru": "{title}: эффект на средние за горизонт"},
+    "stage_axis": {"en": "capacity used, percent of capacity held", "ru": "использовано мощностей, % от имеющихся"},
+    "stage_title": {
+        "en": "{title}: utilisation by stage (horizon average)",
+        "ru": "{title}: загрузка по стадиям (среднее за горизонт)",
+    },
+    "members_word": {"en": "members", "ru": "члены"},
+    "nonmembers_word": {"en": "non-members", "ru": "нечлены"},
+    "members_title": {
+        "en": "{title}: members and non-members in the same runs "
+        "(membership is random here; chosen membership would add selection effects)",
+        "ru": "{title}: члены и нечлены в одних прогонах "
+        "(здесь членство случайно; при добровольном членстве добавится эффект отбора)",
+    },
+    "members_units": {
+        "en": "kRUB per firm-week|percent a year|percent of starting firms",
+        "ru": "тыс. руб. на фирму в неделю|% в год|% от начальных фирм",
+    },
+    "members_panels": {
+        "en": "Profit per firm|Return on assets|Survival",
+        "ru": "Прибыль на фирму|Рентабельность активов|Выживаемость",
+    },
+    "compare_chart_title": {
+        "en": "District effects side by side: {metric}",
+        "ru": "Эффекты района рядом: {metric}",
+    },
+    "difference_in": {"en": "difference in", "ru": "разница:"},
+}
+
+MECHANISM_NAMES: dict[str, dict[str, str]] = {
+    "sharing": {
+        "en": "Sharing idle capacity and subcontracting (M1)",
+        "ru": "Обмен простаивающими мощностями и субподряд (M1)",
+    },
+    "asset_light": {"en": "Asset-light investment (M2)", "ru": "Облегчённые инвестиции в активы (M2)"},
+    "specialization": {"en": "Specialisation and learning (M3)", "ru": "Специализация и обучение (M3)"},
+    "spillovers": {"en": "Knowledge spillovers (M4)", "ru": "Перетоки знаний (M4)"},
+    "adjacent": {"en": "Adjacent industries (M5)", "ru": "Смежные отрасли (M5)"},
+    "export": {"en": "Joint export (M6)", "ru": "Совместный экспорт (M6)"},
+    "trust": {"en": "Trust and opportunism (M7)", "ru": "Доверие и оппортунизм (M7)"},
+    "entry_exit": {"en": "Entry and exit (M8)", "ru": "Вход и выход фирм (M8)"},
+}
+
+LABELS_RU: dict[str, str] = {
+    "firms_active": "Активные фирмы",
+    "members": "Члены района",
+    "entries": "Входы фирм",
+    "exits": "Выходы фирм",
+    "demand": "Спрос",
+    "output": "Выпуск",
+    "lost_sales": "Потерянные продажи",
+    "backlog": "Невыполненные заказы",
+    "revenue": "Выручка",
+    "export_share": "Доля экспорта",
+    "total_cost": "Полные затраты",
+    "profit": "Прибыль",
+    "cash": "Денежные средства",
+    "fixed_assets": "Основные средства",
+    "roa": "Рентабельность активов",
+    "utilization": "Загрузка мощностей",
+    "idle_capacity": "Простаивающие мощности",
+    "unit_cost": "Себестоимость единицы",
+    "defect_rate": "Доля брака",
+    "lead_time": "Срок выполнения",
+    "shared_units": "Работы между фирмами",
+    "failed_units": "Несделанные работы партнёров",
+    "coordination_cost": "Затраты на координацию",
+    "trust_mean": "Среднее доверие",
+    "partner_links": "Партнёрские связи",
+    "reputation": "Репутация района",
+    "export_open": "Экспортный канал открыт",
+    "adjacent_revenue": "Выручка смежных отраслей",
+    "adjacent_jobs": "Рабочие места в смежных отраслях",
+    "adjacent_entries": "Новые фирмы смежных отраслей",
+    "employment": "Занятость",
+    "profit_gini": "Неравенство прибыли (Джини)",
+    "member_firms": "Активные члены",
+    "nonmember_firms": "Активные нечлены",
+    "member_profit": "Прибыль на члена",
+    "nonmember_profit": "Прибыль на нечлена",
+    "member_roa": "Рентабельность активов членов",
+    "nonmember_roa": "Рентабельность активов нечленов",
+    "member_survival": "Выживаемость членов",
+    "nonmember_survival": "Выживаемость нечленов",
+    "entrant_survival": "Выживаемость новых фирм",
+}
+
+UNITS_RU: dict[str, str] = {
+    "firms": "фирм",
+    "firms per week": "фирм в неделю",
+    "units per week": "ед. в неделю",
+    "units": "ед.",
+    "kRUB per week": "тыс. руб. в неделю",
+    "kRUB": "тыс. руб.",
+    "kRUB per unit": "тыс. руб. за ед.",
+    "kRUB per firm-week": "тыс. руб. на фирму в неделю",
+    "fraction": "доля",
+    "per year": "в год",
+    "weeks": "недель",
+    "stage-units per week": "ед. работ в неделю",
+    "0..1": "0..1",
+    "links": "связей",
+    "fraction of weeks": "доля недель",
+    "jobs": "рабочих мест",
+    "employees": "работников",
+    "percentage points": "п. п.",
+}
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"language '{lang}' (have: {', '.join(LANGS)})")
+    return lang
+
+
+def tr(key: str, lang: str = "en", **fields: object) -> str:
+    """The phrase ``key`` in ``lang``, with ``{fields}`` filled in."""
+    text = PHRASES[key][check_lang(lang)]
+    return text.format(**fields) if fields else text
+
+
+def label(metric: str, english: str, lang: str = "en") -> str:
+    """A metric's label; per-stage utilisation keeps its stage name."""
+    if lang == "en":
+        return english
+    if metric.startswith("utilization_") and metric not in LABELS_RU:
+        return f"Загрузка: {metric.removeprefix('utilization_')}"
+    return LABELS_RU.get(metric, english)
+
+
+def unit(text: str, lang: str = "en") -> str:
+    return text if lang == "en" else UNITS_RU.get(text, text)
+
+
+def mechanism(name: str, lang: str = "en") -> str:
+    return MECHANISM_NAMES.get(name, {}).get(lang, name)
+
+
+def number(x: float | int | None, lang: str = "en", digits: int = 3) -> str:
+    """A number for people: thousands separated, ``digits`` significant digits (at least the integer part)."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a" if lang == "en" else "н/д"
+    x = float(x)
+    if x == 0:
+        text = "0"
+    else:
+        magnitude = math.floor(math.log10(abs(x)))
+        decimals = max(0, digits - 1 - magnitude)
+        text = f"{x:,.{decimals}f}"
+        if decimals and "." in text:
+            text = text.rstrip("0").rstrip(".")
+        if text in ("-0", "-0.0"):
+            text = "0"
+    if lang == "ru":  # 12 345,6 with a no-break space between thousands
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text

@@ -1,0 +1,404 @@
+"""``report.html``: one self-contained page per results folder, and a comparison across folders.
+
+The page is built from the files of a results folder (so a folder written earlier gets the same
+report): what was run, the headline paired effects as a table and in sentences, the charts
+(embedded as data URIs: the file opens without network access), the assumptions that differ
+from the defaults, the mechanisms that were on and the caveats. Text comes from ``model.i18n``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .i18n import label, mechanism, number, tr, unit
+from .params import MECHANISMS, Scenario, parameter_table
+from .scenario_io import ScenarioError
+
+HEADLINE = ("profit", "roa", "output", "lost_sales", "utilization", "unit_cost", "firms_active", "entrant_survival")
+POINT_UNITS = ("fraction", "per year")
+
+CSS = """
+body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+color:#222;line-height:1.45}
+h1{font-size:1.6em;border-bottom:2px solid #1f77b4;padding-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.25em .6em;
+text-align:left;vertical-align:top}td.n{text-align:right;white-space:nowrap}th{background:#f0f4f8}
+img{max-width:100%;height:auto;border:1px solid #ddd;margin:.5em 0}figure{margin:0 0 1.2em 0}
+figcaption{font-size:.9em;color:#555}.caveat{background:#fff8e1;border-left:4px solid #f0ad4e;padding:.4em .8em;
+margin:.4em 0}p.sentence{margin:.3em 0}small{color:#666}
+"""
+
+
+def _esc(x: object) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _img(path: Path, caption: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (
+        f'<figure><img alt="{_esc(caption)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{_esc(caption)}</figcaption></figure>"
+    )
+
+
+def _table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:  # type: ignore[assignment]
+    head = "".join(f"<th>{_esc(h)}</th>" for h in header) if any(header) else ""
+    body = "".join(
+        "<tr>" + "".join(f"<td{' class=n' if i in numeric else ''}>{_esc(c)}</td>" for i, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
+    thead = f"<thead><tr>{head}</tr></thead>" if head else ""
+    return f"<table>{thead}<tbody>{body}</tbody></table>"
+
+
+def _page(title: str, sections: list[tuple[str, str]], lang: str) -> str:
+    parts = [f"<h1>{_esc(title)}</h1>"]
+    for heading, content in sections:
+        parts.append(f"<h2>{_esc(heading)}</h2>\n{content}")
+    parts.append(f"<p><small>{_esc(tr('generated', lang))}</small></p>")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_esc(title)}</title>'
+        f"<style>{CSS}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n"
+    )
+
+
+# ---------------------------------------------------------------------------- effects
+def _fmt_effect(row: pd.Series, lang: str) -> tuple[str, str, str, str]:
+    """Baseline, difference, interval and relative change of one effects row, for people."""
+    u = row["unit"]
+    if u in POINT_UNITS:
+        base = f"{number(100 * row['baseline_mean'], lang)}%"
+        diff = f"{number(100 * row['diff_mean'], lang)} {unit('percentage points', lang)}"
+        ci = f"{number(100 * row['ci_low'], lang)} … {number(100 * row['ci_high'], lang)}"
+    else:
+        base = f"{number(row['baseline_mean'], lang)} {unit(u, lang)}"
+        diff = number(row["diff_mean"], lang)
+        ci = f"{number(row['ci_low'], lang)} … {number(row['ci_high'], lang)}"
+    rel = row.get("rel_diff")
+    rel_s = f"{number(100 * rel, lang, 2)}%" if rel is not None and math.isfinite(rel) else "—"
+    return base, diff, ci, rel_s
+
+
+def sentence(row: pd.Series, lang: str) -> str:
+    """One plain-words sentence for an effects row, its numbers from the row itself."""
+    lab = label(row["metric"], row["label"], lang)
+    lab = lab[0].lower() + lab[1:] if lang == "en" else lab
+    u = row["unit"]
+    diff, lo, hi = float(row["diff_mean"]), float(row["ci_low"]), float(row["ci_high"])
+    direction = tr("higher" if diff > 0 else "lower" if diff < 0 else "unchanged", lang)
+    fields = {"regime": row["regime"], "label": lab, "baseline": row["baseline"], "direction": direction}
+    base = float(row["baseline_mean"])
+    if diff == 0 and lo == 0 and hi == 0:
+        return tr("sentence_same", lang, **fields)
+    if u in POINT_UNITS:
+        text = tr(
+            "sentence_pts",
+            lang,
+            value=number(abs(100 * diff), lang, 2),
+            low=number(100 * lo, lang, 2),
+            high=number(100 * hi, lang, 2),
+            **fields,
+        )
+    elif math.isfinite(base) and base != 0:
+        scale = 100 / abs(base)
+        text = tr(
+            "sentence_rel",
+            lang,
+            value=number(abs(diff * scale), lang, 2),
+            low=number(lo * scale, lang, 2),
+            high=number(hi * scale, lang, 2),
+            **fields,
+        )
+    else:
+        text = tr(
+            "sentence_abs",
+            lang,
+            value=number(diff, lang),
+            unit=unit(u, lang),
+            low=number(lo, lang),
+            high=number(hi, lang),
+            **fields,
+        )
+    if lo <= 0 <= hi:
+        text += tr("not_significant", lang)
+    return text
+
+
+def headline_rows(effects: pd.DataFrame) -> pd.DataFrame:
+    rows = effects[effects["metric"].isin(HEADLINE)].copy()
+    rows["order"] = rows["metric"].map(HEADLINE.index)
+    return rows.sort_values(["regime", "order"]).drop(columns="order")
+
+
+# ---------------------------------------------------------------------------- assumptions
+def _get(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def assumptions(resolved: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every parameter of the resolved scenario that differs from its default, with unit, range, source."""
+    data = {k: v for k, v in resolved.items() if k not in ("regimes", "baseline", "sensitivity")}
+    sc = Scenario.model_validate(data)
+    out = []
+    for row in parameter_table():
+        path = row["path"]
+        if path.startswith("stages[]."):
+            field = path.removeprefix("stages[].")
+            for st in sc.stages:
+                value = getattr(st, field)
+                if value != row["default"]:
+                    out.append({**row, "path": f"stages.{st.name}.{field}", "value": value})
+            continue
+        value = _get(sc, path)
+        if value != row["default"]:
+            out.append({**row, "value": value})
+    return out
+
+
+def _value(v: Any, lang: str) -> str:
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return str(v)
+    if isinstance(v, int | float):
+        return number(v, lang, 4)
+    return str(v)
+
+
+def _mechanisms(resolved: dict[str, Any], lang: str) -> str:
+    on = [m for m in MECHANISMS if resolved.get("mechanisms", {}).get(m, True)]
+    if not on:
+        return f"<p>{_esc(tr('no_mechanisms', lang))}</p>"
+    return "<ul>" + "".join(f"<li>{_esc(mechanism(m, lang))}</li>" for m in on) + "</ul>"
+
+
+# ---------------------------------------------------------------------------- pages
+def _load_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _resolved(folder: Path) -> dict[str, Any]:
+    return yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
+
+
+def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
+    man = _load_json(folder / "manifest.json")
+    effects = pd.read_csv(folder / "effects.csv")
+    resolved = _resolved(folder)
+    run = [
+        [tr("scenario", lang), man.get("scenario_name", "")],
+        [tr("source_file", lang), man.get("scenario_source", "")],
+        [tr("regimes", lang), ", ".join(man.get("regimes", []))],
+        [tr("replications", lang), number(man.get("replications"), lang)],
+        [tr("weeks", lang), number(man.get("steps"), lang)],
+        [tr("seed", lang), str(man.get("root_seed"))],
+        [tr("date", lang), man.get("finished", "")],
+        [tr("version", lang), str(man.get("git_commit") or "—")],
+        [tr("command", lang), "python " + " ".join(man.get("command", []))],
+    ]
+    regimes = resolved.get("regimes") or {}
+    for name, over in regimes.items():
+        if over:
+            run.append([f"{tr('regime', lang)} {name}", ", ".join(f"{k} = {v}" for k, v in over.items())])
+    head = headline_rows(effects)
+    table_rows = []
+    for _, r in head.iterrows():
+        base, diff, ci, rel = _fmt_effect(r, lang)
+        table_rows.append([r["regime"], label(r["metric"], r["label"], lang), base, diff, ci, rel])
+    effects_html = _table(
+        [
+            tr("regime", lang),
+            tr("outcome", lang),
+            tr("baseline_value", lang),
+            tr("difference", lang),
+            tr("ci95", lang),
+            tr("relative", lang),
+        ],
+        table_rows,
+        numeric={2, 3, 4, 5},
+    )
+    sentences = "".join(f'<p class="sentence">{_esc(sentence(r, lang))}</p>' for _, r in head.iterrows())
+    charts = "".join(_img(p, p.stem.replace("_", " ")) for p in sorted((folder / "charts").glob("*.png")))
+    rows = assumptions(resolved)
+    if rows:
+        assumptions_html = _table(
+            [
+                tr("parameter", lang),
+                tr("value", lang),
+                tr("default", lang),
+                tr("unit", lang),
+                tr("plausible", lang),
+                tr("source", lang),
+            ],
+            [
+                [
+                    r["path"],
+                    _value(r["value"], lang),
+                    _value(r["default"], lang),
+                    r["unit"] or "",
+                    "—"
+                    if not r["plausible"]
+                    else f"{_value(r['plausible'][0], lang)} … {_value(r['plausible'][1], lang)}",
+                    r["source"] or "",
+                ]
+                for r in rows
+            ],
+            numeric={1, 2},
+        )
+    else:
+        assumptions_html = f"<p>{_esc(tr('none_differ', lang))}</p>"
+    caveats = [tr("model_caveat", lang)]
+    if man.get("notes"):
+        caveats.append(tr("selection", lang))
+    if man.get("replications", 0) < 10:
+        caveats.append(tr("few_reps", lang, n=man.get("replications")))
+    if man.get("precision"):
+        caveats.append(tr("precision", lang, note=man["precision"]))
+    return [
+        (tr("what_was_run", lang), _table(["", ""], run)),
+        (tr("headline", lang), effects_html + sentences),
+        (tr("charts", lang), charts),
+        (tr("assumptions", lang), assumptions_html),
+        (tr("mechanisms", lang), _mechanisms(resolved, lang)),
+        (tr("caveats", lang), "".join(f'<p class="caveat">{_esc(c)}</p>' for c in caveats)),
+    ]
+
+
+def _csv_table(path: Path, lang: str, limit: int = 40) -> str:
+    frame = pd.read_csv(path).head(limit)
+    numeric = {i for i, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])}
+    rows = [
+        [_value(v, lang) if i in numeric else str(v) for i, v in enumerate(r)] for r in frame.itertuples(index=False)
+    ]
+    return f"<h3>{_esc(path.name)}</h3>" + _table(list(frame.columns), rows, numeric)
+
+
+def _design_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
+    man = _load_json(folder / "manifest.json")
+    spec = man.get("spec", {})
+    run = [
+        [tr("design_kind", lang), spec.get("kind", "")],
+        [tr("source_file", lang), spec.get("scenario", "")],
+        [tr("runs", lang), number(man.get("runs"), lang)],
+        [tr("date", lang), man.get("finished", "")],
+        [tr("version", lang), str(man.get("git_commit") or "—")],
+        [tr("command", lang), "python " + " ".join(man.get("command", []))],
+    ]
+    tables = "".join(
+        _csv_table(p, lang)
+        for pattern in ("break_even.csv", "attribution_*.csv", "sensitivity_*.csv", "sweep_effects.csv")
+        for p in sorted(folder.glob(pattern))
+    )
+    charts = "".join(_img(p, p.stem.replace("_", " ")) for p in sorted((folder / "charts").glob("*.png")))
+    caveats = [tr("model_caveat", lang)]
+    return [
+        (tr("what_was_run", lang), _table(["", ""], run)),
+        (tr("tables", lang), tables),
+        (tr("charts", lang), charts),
+        (tr("caveats", lang), "".join(f'<p class="caveat">{_esc(c)}</p>' for c in caveats)),
+    ]
+
+
+def report_html(folder: Path, lang: str = "en") -> str:
+    """The report page of a results folder (run, sweep, sensitivity or attribution)."""
+    if (folder / "effects.csv").exists():
+        name = _load_json(folder / "manifest.json").get("scenario_name", "")
+        return _page(f"{tr('report_title', lang)}: {name}", _run_sections(folder, lang), lang)
+    if (folder / "design.json").exists():
+        spec = _load_json(folder / "manifest.json").get("spec", {})
+        name = f"{spec.get('kind', '')} {Path(spec.get('scenario', '')).stem}"
+        return _page(f"{tr('report_title', lang)}: {name}", _design_sections(folder, lang), lang)
+    raise ScenarioError(f"{folder}: not a results folder of district-sim (no effects.csv or design.json)")
+
+
+def write_report(folder: Path, lang: str = "en") -> Path:
+    path = folder / "report.html"
+    tmp = folder / ".report.html.tmp"
+    tmp.write_text(report_html(folder, lang), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+# ---------------------------------------------------------------------------- comparison
+def load_run(folder: Path) -> tuple[str, pd.DataFrame]:
+    """Name and effects of a run's results folder, or a one-line refusal."""
+    if not folder.is_dir():
+        raise ScenarioError(f"{folder}: not a folder")
+    if not (folder / "manifest.json").exists() or not (folder / "effects.csv").exists():
+        raise ScenarioError(f"{folder}: not the results folder of a run (needs manifest.json and effects.csv)")
+    try:
+        man = _load_json(folder / "manifest.json")
+        effects = pd.read_csv(folder / "effects.csv")
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(f"{folder}: its results cannot be read ({exc})") from None
+    needed = {"regime", "metric", "label", "unit", "diff_mean", "ci_low", "ci_high", "rel_diff", "baseline_mean"}
+    if not needed <= set(effects.columns):
+        raise ScenarioError(f"{folder}/effects.csv: missing columns {', '.join(sorted(needed - set(effects.columns)))}")
+    return str(man.get("scenario_name") or folder.name), effects
+
+
+def comparison_table(runs: list[tuple[str, Path, pd.DataFrame]]) -> pd.DataFrame:
+    """Headline effects of each run side by side (one row per run, regime and metric)."""
+    regimes = [set(e["regime"]) for _, _, e in runs]
+    common = set.intersection(*regimes)
+    if not common:
+        raise ScenarioError("these runs share no non-baseline regime; they cannot be compared")
+    metrics = set.intersection(*[set(e["metric"]) for _, _, e in runs]) & set(HEADLINE)
+    if not metrics:
+        raise ScenarioError("these runs share no headline outcome; they cannot be compared")
+    frames = []
+    for name, folder, e in runs:
+        sub = e[e["regime"].isin(common) & e["metric"].isin(metrics)].copy()
+        sub.insert(0, "run", name)
+        sub.insert(1, "folder", str(folder))
+        frames.append(sub)
+    out = pd.concat(frames, ignore_index=True)
+    out["order"] = out["metric"].map(HEADLINE.index)
+    return out.sort_values(["order", "regime", "run"]).drop(columns="order").reset_index(drop=True)
+
+
+def compare_html(table: pd.DataFrame, charts: list[Path], lang: str = "en") -> str:
+    runs = table[["run", "folder"]].drop_duplicates()
+    listing = _table([tr("scenario", lang), tr("folder", lang)], runs.values.tolist())
+    rows = []
+    for _, r in table.iterrows():
+        base, diff, ci, rel = _fmt_effect(r, lang)
+        rows.append([label(r["metric"], r["label"], lang), r["run"], r["regime"], base, diff, ci, rel])
+    effects = _table(
+        [
+            tr("outcome", lang),
+            tr("scenario", lang),
+            tr("regime", lang),
+            tr("baseline_value", lang),
+            tr("difference", lang),
+            tr("ci95", lang),
+            tr("relative", lang),
+        ],
+        rows,
+        numeric={3, 4, 5, 6},
+    )
+    sentences = "".join(
+        f'<p class="sentence">{_esc(r["run"])} — {_esc(sentence(r, lang))}</p>'
+        for _, r in table[table["metric"].isin(("profit", "roa"))].iterrows()
+    )
+    return _page(
+        tr("compare_title", lang),
+        [
+            (tr("compared_runs", lang), listing),
+            (
+                tr("compare_effects", lang),
+                "".join(_img(c, c.stem.replace("_", " ")) for c in charts) + effects + sentences,
+            ),
+            (tr("caveats", lang), f'<p class="caveat">{_esc(tr("model_caveat", lang))}</p>'),
+        ],
+        lang,
+    )

@@ -1,0 +1,197 @@
+"""report.html and compare: content, numbers that match effects.csv, languages, refusals, a real browser."""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.i18n import number
+from model.report import sentence
+
+from .conftest import ROOT, simulate
+
+SCEN = ROOT / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("reports")
+    out = {}
+    for key, scenario, lang in (
+        ("wood", "woodworking_kaluga.yaml", "en"),
+        ("food", "food_tambov.yaml", "en"),
+        ("wood_ru", "woodworking_kaluga.yaml", "ru"),
+    ):
+        folder = base / key
+        proc = simulate(
+            str(SCEN / scenario),
+            "--replications", "3", "--steps", "52", "--workers", "2",
+            "--set", "district.coordination_cost=2",
+            "--out", str(folder), "--quiet", "--lang", lang,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        out[key] = folder
+    return out
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_report_has_every_section_in_order_and_no_external_links(runs):
+    page = (runs["wood"] / "report.html").read_text(encoding="utf-8")
+    headings = re.findall(r"<h2>(.*?)</h2>", page)
+    assert headings == [
+        "What was run",
+        "Headline effects",
+        "Charts",
+        "Assumptions that differ from the defaults",
+        "Mechanisms that were on",
+        "Caveats",
+    ]
+    # self-contained: every image embedded, nothing fetched from anywhere
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:)""", page)
+    assert "http://" not in page
+    assert "https://" not in page
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) == len(list((runs["wood"] / "charts").glob("*.png"))) >= 5
+    assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
+
+
+def test_report_states_what_was_run_and_the_changed_assumptions(runs):
+    text = _text((runs["wood"] / "report.html").read_text(encoding="utf-8"))
+    for needle in ("woodworking_kaluga", "standalone, district", "Replications per regime", "Root seed"):
+        assert needle in text
+    # the override is an assumption that differs from its default, with its unit and source
+    row = re.search(r"district\.coordination_cost\s+(\S+)\s+(\S+)\s+kRUB per unit traded at full trust", text)
+    assert row, text[:2000]
+    assert row.group(1) == "2"
+    assert "Sharing idle capacity and subcontracting (M1)" in text
+    assert "Only 3 replications per regime" in text
+
+
+def test_every_sentence_number_matches_effects_csv(runs):
+    effects = pd.read_csv(runs["wood"] / "effects.csv")
+    text = _text((runs["wood"] / "report.html").read_text(encoding="utf-8"))
+    profit = effects[(effects["metric"] == "profit") & (effects["regime"] == "district")].iloc[0]
+    scale = 100 / abs(profit["baseline_mean"])
+    expected = sentence(profit, "en")
+    assert expected in text
+    assert f"{number(abs(profit['diff_mean'] * scale), 'en', 2)}%" in expected
+    assert f"95% CI {number(profit['ci_low'] * scale, 'en', 2)}% to {number(profit['ci_high'] * scale, 'en', 2)}%" in (
+        expected
+    )
+    roa = effects[(effects["metric"] == "roa") & (effects["regime"] == "district")].iloc[0]
+    assert f"{number(abs(100 * roa['diff_mean']), 'en', 2)} percentage points" in text
+
+
+def test_russian_report_uses_russian_words_and_decimal_commas(runs):
+    page = (runs["wood_ru"] / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="ru">' in page
+    text = _text(page)
+    for needle in ("Что было рассчитано", "Главные эффекты", "Прибыль", "95% ДИ", "Оговорки"):
+        assert needle in text
+    effects = pd.read_csv(runs["wood_ru"] / "effects.csv")
+    profit = effects[(effects["metric"] == "profit") & (effects["regime"] == "district")].iloc[0]
+    shown = number(abs(profit["diff_mean"]) * 100 / abs(profit["baseline_mean"]), "ru", 2)
+    assert f"на {shown}%" in text
+    assert number(12345.6, "ru") == "12\u00a0346"
+    assert number(0.0123, "ru") == "0,0123"
+    assert number(1234567.0, "en") == "1,234,567"
+
+
+def test_compare_puts_pilots_side_by_side(runs, tmp_path):
+    out = tmp_path / "cmp"
+    proc = simulate("compare", str(runs["wood"]), str(runs["food"]), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "comparison.csv")
+    assert set(table["run"]) == {"woodworking_kaluga", "food_tambov"}
+    assert (out / "charts" / "compare_profit.png").stat().st_size > 5_000
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Effects side by side" in page
+    # the numbers come from each run's own effects.csv
+    wood = pd.read_csv(runs["wood"] / "effects.csv")
+    w = wood[(wood["metric"] == "profit") & (wood["regime"] == "district")].iloc[0]
+    mine = table[(table["metric"] == "profit") & (table["run"] == "woodworking_kaluga")].iloc[0]
+    assert np.isclose(mine["diff_mean"], w["diff_mean"], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("make", "pattern"),
+    [
+        (lambda tmp, runs: [str(tmp), str(runs["wood"])], r"not the results folder of a run"),
+        (lambda tmp, runs: [str(tmp / "nowhere"), str(runs["wood"])], r"nowhere: not a folder"),
+        (lambda tmp, runs: [str(runs["wood"])], r"at least two results folders"),
+        (lambda tmp, runs: [str(runs["wood"]), str(runs["wood"])], r"the same results folder is given twice"),
+    ],
+)
+def test_compare_refuses_what_is_not_comparable(runs, tmp_path, make, pattern):
+    proc = simulate("compare", *make(tmp_path, runs), "--out", str(tmp_path / "cmp"))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert re.search(pattern, lines[0]), lines[0]
+    assert not (tmp_path / "cmp").exists()
+
+
+def test_design_jobs_get_a_report_too(tmp_path):
+    out = tmp_path / "sweep"
+    proc = simulate(
+        "sweep", str(SCEN / "woodworking_kaluga.yaml"), "--vary", "district.coordination_cost=0,6",
+        "--replications", "2", "--steps", "26", "--out", str(out), "--quiet", "--outcome", "profit",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "sweep_effects.csv" in page
+    assert "data:image/png;base64," in page
+
+
+# ---------------------------------------------------------------------------- a real browser
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):  # the test set-up installs Debian's package
+        subprocess.run(
+            ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
+            capture_output=True,
+            timeout=900,
+            check=False,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+        return shutil.which("chromium")
+    return None
+
+
+def test_report_renders_in_headless_chromium(runs, tmp_path):
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("headless Chromium is not installed and could not be installed (needs root and apt-get)")
+    shot = tmp_path / "shot.png"
+    for key in ("wood", "wood_ru"):
+        url = (runs[key] / "report.html").resolve().as_uri()
+        common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files"]
+        dom = subprocess.run([*common, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=False)
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        assert "<h2>Charts</h2>" in dom.stdout or "<h2>Графики</h2>" in dom.stdout
+        proc = subprocess.run(
+            [*common, f"--screenshot={shot}", "--window-size=1200,1600", url],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        import matplotlib.image as mpimg
+
+        pixels = mpimg.imread(shot)
+        assert pixels.shape[0] >= 1000
+        assert pixels[..., :3].std() > 0.05  # not blank: text, tables and charts
