@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .experiment import Results
-from .i18n import label, number, tr, unit
+from .i18n import label, mechanism, number, tr, unit
 from .stats import horizon, t_interval
 
 if TYPE_CHECKING:
@@ -54,6 +55,11 @@ GROUP_METRICS = (
 )
 SMOOTH_WEEKS = 4
 COLORS = ("#4d4d4d", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+
+
+def _wrap(text: str, width: int = 90) -> str:
+    """A title broken into lines that fit the figure (long names and translations would be cut off)."""
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def _smooth(x: np.ndarray, weeks: int = SMOOTH_WEEKS) -> np.ndarray:
@@ -159,7 +165,7 @@ def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Pat
     ax.set_xlabel(tr("effects_axis", lang))
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right")
-    ax.set_title(tr("effects_title", lang, title=title))
+    ax.set_title(_wrap(tr("effects_title", lang, title=title)))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -193,7 +199,7 @@ def stage_chart(results: Results, title: str, path: Path, lang: str = "en") -> N
     _bars(ax, results, hs, names, labels=labels, scale=100.0)
     ax.set_ylabel(tr("stage_axis", lang))
     ax.legend(title=tr("regime_bars", lang))
-    ax.set_title(tr("stage_title", lang, title=title))
+    ax.set_title(_wrap(tr("stage_title", lang, title=title)))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -272,7 +278,15 @@ def validation_chart(checks: list[Check], path: Path) -> None:
 
 
 def sweep_chart(
-    effects: pd.DataFrame, paths: list[str], outcome: str, *, unit: str, label: str, breaks: list, path: Path
+    effects: pd.DataFrame,
+    paths: list[str],
+    outcome: str,
+    *,
+    unit: str,
+    label: str,
+    breaks: list,
+    path: Path,
+    lang: str = "en",
 ) -> None:
     """Paired effect against the first varied parameter, one line per combination of the others."""
     sub = effects[effects["metric"] == outcome]
@@ -296,19 +310,25 @@ def sweep_chart(
     ax.axhline(0.0, color="black", lw=1)
     for be in breaks:
         if be.value is not None:
-            ax.axvline(be.value, color="#d62728", ls="--", lw=1.2, label=f"break-even {be.value:.3g}")
+            ax.axvline(
+                be.value,
+                color="#d62728",
+                ls="--",
+                lw=1.2,
+                label=tr("break_even_at", lang, value=number(be.value, lang)),
+            )
             if be.low is not None and be.high is not None:
                 ax.axvspan(be.low, be.high, color="#d62728", alpha=0.08)
     ax.set_xlabel(x_path)
-    ax.set_ylabel(f"paired difference in {label.lower()} ({unit})")
-    ax.set_title(f"{label}: district effect against {x_path} (band: 95% CI)")
+    ax.set_ylabel(tr("diff_axis", lang, label=label.lower(), unit=unit))
+    ax.set_title(_wrap(tr("sweep_title", lang, label=label, path=x_path)))
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path: Path) -> None:
+def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path: Path, lang: str = "en") -> None:  # noqa: PLR0917
     """Shapley parts of the district effect, stacked to the total, with 95% intervals."""
     rows = parts[parts["part"] != "total"]
     total = parts[parts["part"] == "total"].iloc[0]
@@ -331,32 +351,37 @@ def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path
         n, total.effect, yerr=[[total.effect - total.ci_low], [total.ci_high - total.effect]], color="black", capsize=3
     )
     ax.axhline(0.0, color="black", lw=1)
-    ax.set_xticks(range(n + 1), [*rows["part"], "total"], rotation=20, ha="right")
-    ax.set_ylabel(f"paired difference in {label.lower()} ({unit})")
-    ax.set_title(f"{title}: the district effect on {label.lower()} split among mechanisms (Shapley values, 95% CI)")
+    ax.set_xticks(
+        range(n + 1),
+        [*(mechanism(p, lang, short=True) for p in rows["part"]), tr("total", lang)],
+        rotation=20,
+        ha="right",
+    )
+    ax.set_ylabel(tr("diff_axis", lang, label=label.lower(), unit=unit))
+    ax.set_title(_wrap(tr("waterfall_title", lang, title=title, label=label.lower())))
     ax.grid(axis="y", alpha=0.3)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
-def sensitivity_chart(table: pd.DataFrame, method: str, *, label: str, unit: str, title: str, path: Path) -> None:
+def sensitivity_chart(
+    table: pd.DataFrame, method: str, *, label: str, unit: str, title: str, path: Path, lang: str = "en"
+) -> None:
     """Ranked bar chart of Morris mu* or Sobol total-order indices, with 95% intervals."""
     top = table.head(20).iloc[::-1]
     fig, ax = plt.subplots(figsize=(10, 1.2 + 0.35 * len(top)), constrained_layout=True)
     y = np.arange(len(top))
     if method == "morris":
         ax.barh(y, top["mu_star"], xerr=top["mu_star_conf"], color="#1f77b4", capsize=3)
-        ax.set_xlabel(f"Morris mu* of the district effect on {label.lower()} ({unit}; error bars: 95% CI)")
+        ax.set_xlabel(tr("morris_axis", lang, label=label.lower(), unit=unit))
     else:
-        ax.barh(y - 0.2, top["ST"], height=0.4, xerr=top["ST_conf"], color="#1f77b4", capsize=3, label="total (ST)")
-        ax.barh(
-            y + 0.2, top["S1"], height=0.4, xerr=top["S1_conf"], color="#ff7f0e", capsize=3, label="first order (S1)"
-        )
-        ax.set_xlabel(f"Sobol index of the district effect on {label.lower()} (share of variance; error bars: 95% CI)")
+        ax.barh(y - 0.2, top["ST"], height=0.4, xerr=top["ST_conf"], color="#1f77b4", capsize=3, label=tr("st", lang))
+        ax.barh(y + 0.2, top["S1"], height=0.4, xerr=top["S1_conf"], color="#ff7f0e", capsize=3, label=tr("s1", lang))
+        ax.set_xlabel(tr("sobol_axis", lang, label=label.lower()))
         ax.legend(loc="lower right")
     ax.set_yticks(y, top["parameter"], fontsize=8)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"{title}: which uncertain parameters move the district effect ({method})")
+    ax.set_title(_wrap(tr("sensitivity_title", lang, title=title, method=method)))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

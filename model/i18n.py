@@ -153,6 +153,30 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Profit per firm|Return on assets|Survival",
         "ru": "Прибыль на фирму|Рентабельность активов|Выживаемость",
     },
+    "break_even_at": {"en": "break-even {value}", "ru": "безубыточность {value}"},
+    "sweep_title": {
+        "en": "{label}: district effect against {path} (band: 95% CI)",
+        "ru": "{label}: эффект района в зависимости от {path} (полоса: 95% ДИ)",
+    },
+    "total": {"en": "total", "ru": "итого"},
+    "waterfall_title": {
+        "en": "{title}: the district effect on {label} split among mechanisms (Shapley values, 95% CI)",
+        "ru": "{title}: эффект района ({label}) по механизмам (значения Шепли, 95% ДИ)",
+    },
+    "morris_axis": {
+        "en": "Morris mu* of the district effect on {label} ({unit}; error bars: 95% CI)",
+        "ru": "mu* Морриса для эффекта района: {label} ({unit}; усы: 95% ДИ)",
+    },
+    "sobol_axis": {
+        "en": "Sobol index of the district effect on {label} (share of variance; error bars: 95% CI)",
+        "ru": "Индекс Соболя для эффекта района: {label} (доля дисперсии; усы: 95% ДИ)",
+    },
+    "st": {"en": "total (ST)", "ru": "полный (ST)"},
+    "s1": {"en": "first order (S1)", "ru": "первого порядка (S1)"},
+    "sensitivity_title": {
+        "en": "{title}: which uncertain parameters move the district effect ({method})",
+        "ru": "{title}: какие неопределённые параметры влияют на эффект района ({method})",
+    },
     "compare_chart_title": {
         "en": "District effects side by side: {metric}",
         "ru": "Эффекты района рядом: {metric}",
@@ -172,6 +196,17 @@ MECHANISM_NAMES: dict[str, dict[str, str]] = {
     "export": {"en": "Joint export (M6)", "ru": "Совместный экспорт (M6)"},
     "trust": {"en": "Trust and opportunism (M7)", "ru": "Доверие и оппортунизм (M7)"},
     "entry_exit": {"en": "Entry and exit (M8)", "ru": "Вход и выход фирм (M8)"},
+}
+
+MECHANISM_SHORT: dict[str, dict[str, str]] = {
+    "sharing": {"en": "sharing (M1)", "ru": "обмен мощностями (M1)"},
+    "asset_light": {"en": "asset-light (M2)", "ru": "облегчённые активы (M2)"},
+    "specialization": {"en": "specialisation (M3)", "ru": "специализация (M3)"},
+    "spillovers": {"en": "spillovers (M4)", "ru": "перетоки знаний (M4)"},
+    "adjacent": {"en": "adjacent (M5)", "ru": "смежные отрасли (M5)"},
+    "export": {"en": "export (M6)", "ru": "экспорт (M6)"},
+    "trust": {"en": "trust (M7)", "ru": "доверие (M7)"},
+    "entry_exit": {"en": "entry/exit (M8)", "ru": "вход и выход (M8)"},
 }
 
 LABELS_RU: dict[str, str] = {
@@ -265,8 +300,8 @@ def unit(text: str, lang: str = "en") -> str:
     return text if lang == "en" else UNITS_RU.get(text, text)
 
 
-def mechanism(name: str, lang: str = "en") -> str:
-    return MECHANISM_NAMES.get(name, {}).get(lang, name)
+def mechanism(name: str, lang: str = "en", *, short: bool = False) -> str:
+    return (MECHANISM_SHORT if short else MECHANISM_NAMES).get(name, {}).get(lang, name)
 
 
 def number(x: float | int | None, lang: str = "en", digits: int = 3) -> str:

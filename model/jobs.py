@@ -18,6 +18,7 @@ from .budget import check_fits
 from .charts import sensitivity_chart, sweep_chart, waterfall_chart
 from .design import RunStore, count_runs, paired_effects, run_design
 from .experiment import make_backend
+from .i18n import label, unit
 from .observers import metric_list
 from .output import git_commit, versions
 from .paths import available_memory, check_writable
@@ -188,7 +189,16 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
                     breaks.append(be)
                     rows.append(be.__dict__)
                     print(be.sentence)
-            sweep_chart(effects, paths, o, unit=m.unit, label=m.label, breaks=breaks, path=charts / f"sweep_{o}.png")
+            sweep_chart(
+                effects,
+                paths,
+                o,
+                unit=unit(m.unit, args.lang),
+                label=label(m.name, m.label, args.lang),
+                breaks=breaks,
+                path=charts / f"sweep_{o}.png",
+                lang=args.lang,
+            )
         if rows:
             _csv(pd.DataFrame(rows), out / "break_even.csv")
     elif args.command == "sensitivity":
@@ -207,7 +217,13 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
             table = analyse(fs, args.method, x, y, base.base.seed)
             _csv(table, out / f"sensitivity_{o}.csv")
             sensitivity_chart(
-                table, args.method, label=m.label, unit=m.unit, title=base.name, path=charts / f"sensitivity_{o}.png"
+                table,
+                args.method,
+                label=label(m.name, m.label, args.lang),
+                unit=unit(m.unit, args.lang),
+                title=base.name,
+                path=charts / f"sensitivity_{o}.png",
+                lang=args.lang,
             )
             print(f"{m.label}: the ten parameters that move the '{args.regime}' effect most ({args.method}):")
             print(table.head(10).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
@@ -218,7 +234,14 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
                 design, values, names.index(o), on=mechanisms_on(base, args.regime), regime=args.regime, orders=orders
             )
             _csv(parts, out / f"attribution_{o}.csv")
-            waterfall_chart(parts, m.label, m.unit, base.name, charts / f"attribution_{o}.png")
+            waterfall_chart(
+                parts,
+                label(m.name, m.label, args.lang),
+                unit(m.unit, args.lang),
+                base.name,
+                charts / f"attribution_{o}.png",
+                args.lang,
+            )
             print(f"{m.label} ({m.unit}), Shapley parts of the '{args.regime}' effect (95% CI):")
             for r in parts.itertuples():
                 print(f"  {r.part:>15}: {r.effect:12.4g}  [{r.ci_low:.4g}, {r.ci_high:.4g}]")
