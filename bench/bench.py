@@ -1,6 +1,6 @@
 """Benchmark: cost per firm-step of the full model against Mesa's BoltzmannWealth agent-step.
 
-Usage: python bench/bench.py [--sizes 1000,10000,100000] [--repeats 3] [--skip-sweep]
+Usage: python bench/bench.py [--sizes 1000,10000,100000] [--repeats 5] [--skip-sweep]
 
 Each measurement runs in a fresh Python process (same interpreter, same environment, one
 thread for BLAS as the command line uses), so memory baselines and caches do not leak between
@@ -106,7 +106,7 @@ def sweep_seconds(workers: int, firms: int | None = None) -> tuple[float, float]
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000,100000")
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--skip-sweep", action="store_true")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]

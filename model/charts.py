@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 from .experiment import Results
 from .i18n import label, mechanism, number, tr, unit
@@ -55,6 +56,18 @@ GROUP_METRICS = (
 )
 SMOOTH_WEEKS = 4
 COLORS = ("#4d4d4d", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+
+
+def _save(fig: plt.Figure, path: Path, lang: str) -> None:
+    """Write the figure; Russian charts get decimal commas and thin-space thousands on numeric axes."""
+    if lang != "en":
+        fmt = FuncFormatter(lambda v, _pos: number(v, lang, 4))
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                if isinstance(axis.get_major_formatter(), ScalarFormatter):
+                    axis.set_major_formatter(fmt)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def _wrap(text: str, width: int = 90) -> str:
@@ -104,8 +117,7 @@ def levels_chart(results: Results, names: tuple[str, ...], title: str, path: Pat
         ax.grid(alpha=0.3)
     axes[0].legend(title=tr("regime_band", lang))
     fig.suptitle(tr("levels_title", lang, title=title, weeks=SMOOTH_WEEKS, reps=results.replications))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, lang)
 
 
 def paired_difference_chart(results: Results, title: str, path: Path, lang: str = "en") -> None:
@@ -130,8 +142,7 @@ def paired_difference_chart(results: Results, title: str, path: Path, lang: str 
         ax.grid(alpha=0.3)
     axes[0].legend(title=tr("diff_legend", lang))
     fig.suptitle(tr("diff_suptitle", lang, title=title, baseline=results.baseline, weeks=SMOOTH_WEEKS))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, lang)
 
 
 def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Path, lang: str = "en") -> None:
@@ -166,8 +177,7 @@ def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Pat
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="lower right")
     ax.set_title(_wrap(tr("effects_title", lang, title=title)))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, lang)
 
 
 def _bars(ax: plt.Axes, results: Results, hs: np.ndarray, names: list[str], *, labels: list[str], scale: float) -> None:
@@ -200,8 +210,7 @@ def stage_chart(results: Results, title: str, path: Path, lang: str = "en") -> N
     ax.set_ylabel(tr("stage_axis", lang))
     ax.legend(title=tr("regime_bars", lang))
     ax.set_title(_wrap(tr("stage_title", lang, title=title)))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, lang)
 
 
 def members_chart(results: Results, title: str, path: Path, lang: str = "en") -> None:
@@ -218,8 +227,7 @@ def members_chart(results: Results, title: str, path: Path, lang: str = "en") ->
         ax.set_ylabel(panel_unit)
     axes[0].legend(title=tr("regime_bars", lang))
     fig.suptitle(tr("members_title", lang, title=title))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, lang)
 
 
 def write_charts(
@@ -324,8 +332,7 @@ def sweep_chart(
     ax.set_title(_wrap(tr("sweep_title", lang, label=label, path=x_path)))
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, lang)
 
 
 def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path: Path, lang: str = "en") -> None:  # noqa: PLR0917
@@ -360,8 +367,7 @@ def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path
     ax.set_ylabel(tr("diff_axis", lang, label=label.lower(), unit=unit))
     ax.set_title(_wrap(tr("waterfall_title", lang, title=title, label=label.lower())))
     ax.grid(axis="y", alpha=0.3)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, lang)
 
 
 def sensitivity_chart(
@@ -382,8 +388,7 @@ def sensitivity_chart(
     ax.set_yticks(y, top["parameter"], fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(_wrap(tr("sensitivity_title", lang, title=title, method=method)))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, lang)
 
 
 def compare_chart(table: pd.DataFrame, metric: str, path: Path, lang: str = "en") -> None:
@@ -408,5 +413,4 @@ def compare_chart(table: pd.DataFrame, metric: str, path: Path, lang: str = "en"
     ax.grid(axis="x", alpha=0.3)
     lab = label(metric, sub["label"].iloc[0] if len(sub) else metric, lang)
     ax.set_title(tr("compare_chart_title", lang, metric=lab))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path, lang)

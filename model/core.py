@@ -21,7 +21,7 @@ from . import network
 from .observers import metric_list, observe
 from .params import Scenario
 from .rng import streams
-from .rows import row_min, row_prod, row_sum
+from .rows import ratio, row_min, row_prod, row_sum
 
 WEEKS_PER_YEAR = 52.0
 QUARTER = 13.0
@@ -344,8 +344,8 @@ class DistrictModel(mesa.Model):
         short, spare = self.need > 0, self.idle > 0
         bit = np.left_shift(1, np.arange(s, dtype=np.int64))
         both = (short @ bit)[self.buyer] & (spare @ bit)[self.seller]
-        live = np.flatnonzero(both * self.edge_alive)
-        row, stage = np.divmod(np.flatnonzero(both[live, None] & bit), s)
+        live = np.flatnonzero((both != 0) & self.edge_alive)
+        row, stage = np.divmod(np.flatnonzero((both[live, None] & bit) != 0), s)  # nonzero is fastest on bools
         edge = live[row]
         b, v = self.buyer[edge], self.seller[edge]
         coord = self._coordination_rate()
@@ -419,31 +419,26 @@ class DistrictModel(mesa.Model):
         self.produced = np.where(self.active, np.minimum(self.orders, reach), 0.0)
         # partner work beyond what the bottleneck lets through is cancelled (not paid)
         usable = np.maximum(self.produced[:, None] - self.capacity, 0.0)
-        keep = np.divide(usable, received, out=np.zeros_like(usable), where=received > 0)
+        keep = ratio(usable, received)
         self.trade_units = self.trade_units * keep.ravel()[bfs]
         self.received = np.bincount(bfs, self.trade_units, minlength=n * s).reshape(n, s)
         self.sold = np.bincount(sfs, self.trade_units, minlength=n * s).reshape(n, s)
         self.own_use = np.minimum(self.produced[:, None], self.capacity)
         # a unit is good only if every stage, own or partner's, got it right
         partner_defects = np.bincount(bfs, self.trade_units * self.defect.ravel()[sfs], minlength=n * s).reshape(n, s)
-        stage_defect = np.divide(
-            self.own_use * self.defect + partner_defects,
-            self.produced[:, None],
-            out=np.zeros_like(self.own_use),
-            where=self.produced[:, None] > 0,
-        )
+        stage_defect = ratio(self.own_use * self.defect + partner_defects, self.produced[:, None])
         self.defect_share = 1.0 - row_prod(1.0 - stage_defect)
         self.defective = self.produced * self.defect_share
         self.output = self.produced - self.defective
         # export orders are served in the same proportion as the rest; unserved ones are lost
-        served = np.divide(self.produced, self.orders, out=np.ones(n), where=self.orders > 0)
+        served = ratio(self.produced, self.orders, 1.0)
         self.export_units = self.export_orders * served * (1.0 - self.defect_share)
         unfilled_home = (self.orders - self.export_orders) * (1.0 - served)
         m = self.scenario_params.market
         lost_home = unfilled_home if m.unserved == "lost" else unfilled_home * m.backlog_loss_rate
         self.backlog = unfilled_home - lost_home
         self.lost = lost_home + self.export_orders * (1.0 - served) + self.defective
-        good_share = np.divide(self.output, self.orders, out=np.ones(n), where=self.orders > 0)
+        good_share = ratio(self.output, self.orders, 1.0)
         memory = m.record_memory
         self.record = np.where(self.active, (1 - memory) * self.record + memory * good_share, self.record)
         # district spare capacity left after clearing, for the asset-light review (M2)

@@ -103,3 +103,15 @@ def test_memory_estimate_grows_with_size_and_refuses_what_cannot_fit():
     assert big.run_bytes >= 100_000 * 3_200
     with pytest.raises(ScenarioError, match=r"needs about .* GB of memory"):
         check_fits(load_experiment(wood, ["firms.count=1000000"]), workers=4, available=2 * 2**30)
+
+
+def test_branch_free_ratio_equals_masked_divide():
+    from model.rows import ratio
+
+    rng = np.random.default_rng(3)
+    num = rng.normal(size=(500, 4))
+    den = np.where(rng.random((500, 4)) < 0.4, 0.0, rng.lognormal(size=(500, 4)))
+    den[::7] = -1.0  # not positive counts as missing too
+    for default in (0.0, 1.0):
+        expected = np.divide(num, den, out=np.full(num.shape, default), where=den > 0)
+        assert np.array_equal(ratio(num, den, default), expected)
