@@ -343,7 +343,14 @@ def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path
     start = 0.0
     for i, row in enumerate(rows.itertuples()):
         color = "#2ca02c" if row.effect >= 0 else "#d62728"
-        ax.bar(i, row.effect, bottom=start, color=color, alpha=0.8)
+        ax.bar(
+            i,
+            row.effect,
+            bottom=start,
+            color=color,
+            alpha=0.8,
+            label=tr("raises" if row.effect >= 0 else "lowers", lang),
+        )
         ax.errorbar(
             i,
             start + row.effect,
@@ -353,7 +360,7 @@ def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path
         )
         start += row.effect
     n = len(rows)
-    ax.bar(n, total.effect, color="#1f77b4")
+    ax.bar(n, total.effect, color="#1f77b4", label=tr("total_effect", lang))
     ax.errorbar(
         n, total.effect, yerr=[[total.effect - total.ci_low], [total.ci_high - total.effect]], color="black", capsize=3
     )
@@ -366,6 +373,9 @@ def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path
     )
     ax.set_ylabel(tr("diff_axis", lang, label=label.lower(), unit=unit))
     ax.set_title(_wrap(tr("waterfall_title", lang, title=title, label=label.lower())))
+    handles, names = ax.get_legend_handles_labels()
+    unique = dict(zip(names, handles, strict=True))  # one entry per kind of bar
+    ax.legend(unique.values(), unique.keys(), title=tr("ci_bars", lang), fontsize="small")
     ax.grid(axis="y", alpha=0.3)
     _save(fig, path, lang)
 
@@ -378,7 +388,8 @@ def sensitivity_chart(
     fig, ax = plt.subplots(figsize=(10, 1.2 + 0.35 * len(top)), constrained_layout=True)
     y = np.arange(len(top))
     if method == "morris":
-        ax.barh(y, top["mu_star"], xerr=top["mu_star_conf"], color="#1f77b4", capsize=3)
+        ax.barh(y, top["mu_star"], xerr=top["mu_star_conf"], color="#1f77b4", capsize=3, label=tr("mu_star", lang))
+        ax.legend(loc="lower right")
         ax.set_xlabel(tr("morris_axis", lang, label=label.lower(), unit=unit))
     else:
         ax.barh(y - 0.2, top["ST"], height=0.4, xerr=top["ST_conf"], color="#1f77b4", capsize=3, label=tr("st", lang))
@@ -403,7 +414,8 @@ def compare_chart(table: pd.DataFrame, metric: str, path: Path, lang: str = "en"
     )
     y = np.arange(len(rows))
     colors = [COLORS[(i + 1) % len(COLORS)] for i in range(len(rows))]
-    ax.barh(y, np.nan_to_num(mid), xerr=np.nan_to_num(err), capsize=4, color=colors, height=0.6)
+    bars = ax.barh(y, np.nan_to_num(mid), xerr=np.nan_to_num(err), capsize=4, color=colors, height=0.6)
+    ax.legend(bars, [f"{run} ({regime})" for run, regime in rows], title=tr("ci_bars", lang), fontsize="small")
     for yi, v in zip(y, mid, strict=True):
         ax.annotate(f"{number(v, lang, 2)}%", (v, yi), xytext=(6, -12), textcoords="offset points", fontsize=8)
     ax.set_yticks(y, [f"{run} ({regime})" for run, regime in rows])

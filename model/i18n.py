@@ -172,6 +172,11 @@ PHRASES: dict[str, dict[str, str]] = {
         "ru": "Индекс Соболя для эффекта района: {label} (доля дисперсии; усы: 95% ДИ)",
     },
     "st": {"en": "total (ST)", "ru": "полный (ST)"},
+    "mu_star": {"en": "mu* (error bars: 95% CI)", "ru": "mu* (усы: 95% ДИ)"},
+    "ci_bars": {"en": "error bars: 95% CI", "ru": "усы: 95% ДИ"},
+    "raises": {"en": "mechanism raises the effect", "ru": "механизм увеличивает эффект"},
+    "lowers": {"en": "mechanism lowers the effect", "ru": "механизм уменьшает эффект"},
+    "total_effect": {"en": "total district effect", "ru": "общий эффект района"},
     "s1": {"en": "first order (S1)", "ru": "первого порядка (S1)"},
     "sensitivity_title": {
         "en": "{title}: which uncertain parameters move the district effect ({method})",

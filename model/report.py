@@ -81,7 +81,7 @@ def _fmt_effect(row: pd.Series, lang: str) -> tuple[str, str, str, str]:
         ci = f"{number(100 * row['ci_low'], lang)} … {number(100 * row['ci_high'], lang)}"
     else:
         base = f"{number(row['baseline_mean'], lang)} {unit(u, lang)}"
-        diff = number(row["diff_mean"], lang)
+        diff = f"{number(row['diff_mean'], lang)} {unit(u, lang)}"
         ci = f"{number(row['ci_low'], lang)} … {number(row['ci_high'], lang)}"
     rel = row.get("rel_diff")
     rel_s = f"{number(100 * rel, lang, 2)}%" if rel is not None and math.isfinite(rel) else "—"
