@@ -415,7 +415,14 @@ def compare_chart(table: pd.DataFrame, metric: str, path: Path, lang: str = "en"
     y = np.arange(len(rows))
     colors = [COLORS[(i + 1) % len(COLORS)] for i in range(len(rows))]
     bars = ax.barh(y, np.nan_to_num(mid), xerr=np.nan_to_num(err), capsize=4, color=colors, height=0.6)
-    ax.legend(bars, [f"{run} ({regime})" for run, regime in rows], title=tr("ci_bars", lang), fontsize="small")
+    ax.legend(
+        bars,
+        [f"{run} ({regime})" for run, regime in rows],
+        title=tr("ci_bars", lang),
+        fontsize="small",
+        loc="center left",
+        bbox_to_anchor=(1.01, 0.5),
+    )
     for yi, v in zip(y, mid, strict=True):
         ax.annotate(f"{number(v, lang, 2)}%", (v, yi), xytext=(6, -12), textcoords="offset points", fontsize=8)
     ax.set_yticks(y, [f"{run} ({regime})" for run, regime in rows])

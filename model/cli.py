@@ -22,6 +22,7 @@ LANGS = ("en", "ru")
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 EXIT_FAILED = 1
+EXIT_BROKEN_PIPE = 141
 HEADLINE = ("profit", "roa", "output", "lost_sales", "utilization", "unit_cost", "firms_active")
 
 
@@ -425,6 +426,10 @@ def main(argv: list[str] | None = None) -> int:
         message, status = f"error: {exc}", EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:
         message, status = str(exc) or "interrupted: no results folder was written", EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of our output went away (e.g. `| head`): stop quietly, like Unix tools
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except MemoryError:
         message, status = "error: out of memory; lower firms.count, steps, replications or --workers", EXIT_FAILED
     except WorkerDiedError as exc:

@@ -84,7 +84,7 @@ def _fmt_effect(row: pd.Series, lang: str) -> tuple[str, str, str, str]:
         diff = f"{number(row['diff_mean'], lang)} {unit(u, lang)}"
         ci = f"{number(row['ci_low'], lang)} … {number(row['ci_high'], lang)}"
     rel = row.get("rel_diff")
-    rel_s = f"{number(100 * rel, lang, 2)}%" if rel is not None and math.isfinite(rel) else "—"
+    rel_s = f"{number(100 * rel, lang, 3)}%" if rel is not None and math.isfinite(rel) else "—"
     return base, diff, ci, rel_s
 
 
@@ -103,9 +103,9 @@ def sentence(row: pd.Series, lang: str) -> str:
         text = tr(
             "sentence_pts",
             lang,
-            value=number(abs(100 * diff), lang, 2),
-            low=number(100 * lo, lang, 2),
-            high=number(100 * hi, lang, 2),
+            value=number(abs(100 * diff), lang, 3),
+            low=number(100 * lo, lang, 3),
+            high=number(100 * hi, lang, 3),
             **fields,
         )
     elif math.isfinite(base) and base != 0:
@@ -113,9 +113,9 @@ def sentence(row: pd.Series, lang: str) -> str:
         text = tr(
             "sentence_rel",
             lang,
-            value=number(abs(diff * scale), lang, 2),
-            low=number(lo * scale, lang, 2),
-            high=number(hi * scale, lang, 2),
+            value=number(abs(diff * scale), lang, 3),
+            low=number(lo * scale, lang, 3),
+            high=number(hi * scale, lang, 3),
             **fields,
         )
     else:
@@ -227,7 +227,7 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
         numeric={2, 3, 4, 5},
     )
     sentences = "".join(f'<p class="sentence">{_esc(sentence(r, lang))}</p>' for _, r in head.iterrows())
-    charts = "".join(_img(p, p.stem.replace("_", " ")) for p in sorted((folder / "charts").glob("*.png")))
+    charts = "".join(_img(p, f"charts/{p.name}") for p in sorted((folder / "charts").glob("*.png")))
     rows = assumptions(resolved)
     if rows:
         assumptions_html = _table(
@@ -298,7 +298,7 @@ def _design_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
         for pattern in ("break_even.csv", "attribution_*.csv", "sensitivity_*.csv", "sweep_effects.csv")
         for p in sorted(folder.glob(pattern))
     )
-    charts = "".join(_img(p, p.stem.replace("_", " ")) for p in sorted((folder / "charts").glob("*.png")))
+    charts = "".join(_img(p, f"charts/{p.name}") for p in sorted((folder / "charts").glob("*.png")))
     caveats = [tr("model_caveat", lang)]
     return [
         (tr("what_was_run", lang), _table(["", ""], run)),
@@ -396,7 +396,7 @@ def compare_html(table: pd.DataFrame, charts: list[Path], lang: str = "en") -> s
             (tr("compared_runs", lang), listing),
             (
                 tr("compare_effects", lang),
-                "".join(_img(c, c.stem.replace("_", " ")) for c in charts) + effects + sentences,
+                "".join(_img(c, f"charts/{c.name}") for c in charts) + effects + sentences,
             ),
             (tr("caveats", lang), f'<p class="caveat">{_esc(tr("model_caveat", lang))}</p>'),
         ],

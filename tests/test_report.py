@@ -86,12 +86,12 @@ def test_every_sentence_number_matches_effects_csv(runs):
     scale = 100 / abs(profit["baseline_mean"])
     expected = sentence(profit, "en")
     assert expected in text
-    assert f"{number(abs(profit['diff_mean'] * scale), 'en', 2)}%" in expected
-    assert f"95% CI {number(profit['ci_low'] * scale, 'en', 2)}% to {number(profit['ci_high'] * scale, 'en', 2)}%" in (
+    assert f"{number(abs(profit['diff_mean'] * scale), 'en', 3)}%" in expected
+    assert f"95% CI {number(profit['ci_low'] * scale, 'en', 3)}% to {number(profit['ci_high'] * scale, 'en', 3)}%" in (
         expected
     )
     roa = effects[(effects["metric"] == "roa") & (effects["regime"] == "district")].iloc[0]
-    assert f"{number(abs(100 * roa['diff_mean']), 'en', 2)} percentage points" in text
+    assert f"{number(abs(100 * roa['diff_mean']), 'en', 3)} percentage points" in text
 
 
 def test_russian_report_uses_russian_words_and_decimal_commas(runs):
@@ -102,7 +102,7 @@ def test_russian_report_uses_russian_words_and_decimal_commas(runs):
         assert needle in text
     effects = pd.read_csv(runs["wood_ru"] / "effects.csv")
     profit = effects[(effects["metric"] == "profit") & (effects["regime"] == "district")].iloc[0]
-    shown = number(abs(profit["diff_mean"]) * 100 / abs(profit["baseline_mean"]), "ru", 2)
+    shown = number(abs(profit["diff_mean"]) * 100 / abs(profit["baseline_mean"]), "ru", 3)
     assert f"на {shown}%" in text
     assert number(12345.6, "ru") == "12\u00a0346"
     assert number(0.0123, "ru") == "0,0123"
