@@ -6,6 +6,7 @@ Bad input ends with exit status 2 and one line on stderr; never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import signal
@@ -480,7 +481,7 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
             "runs": [{"name": n, "folder": str(f)} for n, f, _ in runs],
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        (tmp / "manifest.json").write_text(__import__("json").dumps(manifest, indent=2), encoding="utf-8")
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         (tmp / "report.html").write_text(compare_html(table, charts, args.lang), encoding="utf-8")
     if not args.quiet:
         print(f"Compared: {', '.join(names)}")
