@@ -161,13 +161,15 @@ def _chromium() -> str | None:
         if path := shutil.which(name):
             return path
     if os.geteuid() == 0 and shutil.which("apt-get"):  # the test set-up installs Debian's package
-        subprocess.run(
-            ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
-            capture_output=True,
-            timeout=900,
-            check=False,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
+        try:
+            if subprocess.run(install, capture_output=True, timeout=300, check=False, env=env).returncode != 0:
+                # a fresh machine may have no package lists yet
+                subprocess.run(["apt-get", "update"], capture_output=True, timeout=120, check=False, env=env)
+                subprocess.run(install, capture_output=True, timeout=300, check=False, env=env)
+        except subprocess.TimeoutExpired:
+            return None
         return shutil.which("chromium")
     return None
 
