@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .i18n import POINT_UNITS
 from .scenario_io import ScenarioError, WorkerDiedError
 
 SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity", "compare")
@@ -221,10 +222,6 @@ def _normalise_argv(argv: list[str]) -> list[str]:
     if first is not None and argv[first] not in SUBCOMMANDS:
         return [*argv[:first], "run", *argv[first:]]
     return argv
-
-
-POINT_UNITS = ("fraction", "per year")
-"""Units shown to people as percentages (levels) and percentage points (differences)."""
 
 
 def _fmt(x: float, unit: str) -> str:

@@ -152,7 +152,7 @@ class DaskBackend:
             else:
                 self._client = Client(address, timeout="3s")
         except (OSError, TimeoutError, ValueError) as exc:
-            raise ScenarioError(f"--dask {address}: cannot reach the scheduler ({one_line_text(exc)})") from None
+            raise ScenarioError(f"--dask {address}: cannot reach the scheduler ({str(exc)[:200]})") from None
 
     def map_unordered(
         self, fn: Callable, items: list, describe: Callable[[object], str] = str
@@ -184,10 +184,6 @@ class DaskBackend:
 
 
 Backend = LocalBackend | DaskBackend
-
-
-def one_line_text(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
 def make_backend(workers: int, dask: str | None = None) -> Backend:

@@ -11,6 +11,9 @@ import math
 
 LANGS = ("en", "ru")
 
+POINT_UNITS = ("fraction", "per year")
+"""Units shown to people as percentages (levels) and percentage points (differences)."""
+
 PHRASES: dict[str, dict[str, str]] = {
     "report_title": {"en": "district-sim report", "ru": "Отчёт district-sim"},
     "compare_title": {"en": "district-sim comparison", "ru": "Сравнение district-sim"},

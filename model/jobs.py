@@ -21,7 +21,7 @@ from .experiment import make_backend
 from .i18n import label, unit
 from .observers import metric_list
 from .output import git_commit, versions
-from .paths import available_memory, check_writable
+from .paths import available_memory, check_writable, write_atomic
 from .report import write_report
 from .scenario_io import ScenarioError, WorkerDiedError, load_experiment
 from .sensitivity import analyse, design_from_sample, factors, sample
@@ -30,12 +30,6 @@ from .sweep import MAX_POINTS, attribution_design, break_even, grid_design, mech
 SENSITIVITY_REPLICATIONS = 3
 
 DEFAULT_OUTCOMES = ("profit", "roa")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
@@ -68,7 +62,7 @@ def _prepare(args: argparse.Namespace, kind: str, name: str, spec: dict) -> Path
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ScenarioError(f"--out {out}: cannot be created ({exc.strerror or exc})") from None
-    _write_atomic(spec_file, json.dumps(spec, indent=2))
+    write_atomic(spec_file, json.dumps(spec, indent=2))
     return out
 
 
@@ -245,7 +239,7 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
             print(f"{m.label} ({m.unit}), Shapley parts of the '{args.regime}' effect (95% CI):")
             for r in parts.itertuples():
                 print(f"  {r.part:>15}: {r.effect:12.4g}  [{r.ci_low:.4g}, {r.ci_high:.4g}]")
-    _write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
     write_report(out, args.lang)
     print(f"Results: {out.resolve()}")
     return 0

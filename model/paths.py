@@ -39,6 +39,13 @@ def default_destination(root: Path, name: str, stamp: str) -> Path:
     return out
 
 
+def write_atomic(path: Path, text: str) -> None:
+    """Write a text file under a temporary name and move it into place: readers see all or nothing."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def available_memory() -> int | None:
     """Bytes of memory available to new work (Linux MemAvailable), or None when unknown."""
     try:

@@ -18,12 +18,12 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .i18n import label, mechanism, number, tr, unit
+from .i18n import POINT_UNITS, label, mechanism, number, tr, unit
 from .params import MECHANISMS, Scenario, parameter_table
+from .paths import write_atomic
 from .scenario_io import ScenarioError
 
 HEADLINE = ("profit", "roa", "output", "lost_sales", "utilization", "unit_cost", "firms_active", "entrant_survival")
-POINT_UNITS = ("fraction", "per year")
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
@@ -322,9 +322,7 @@ def report_html(folder: Path, lang: str = "en") -> str:
 
 def write_report(folder: Path, lang: str = "en") -> Path:
     path = folder / "report.html"
-    tmp = folder / ".report.html.tmp"
-    tmp.write_text(report_html(folder, lang), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, report_html(folder, lang))
     return path
 
 
