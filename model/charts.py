@@ -6,12 +6,10 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 from .experiment import Results
@@ -58,7 +56,16 @@ SMOOTH_WEEKS = 4
 COLORS = ("#4d4d4d", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
 
 
-def _save(fig: plt.Figure, path: Path, lang: str) -> None:
+def _subplots(*grid: int, figsize: tuple[float, float], **kw) -> tuple[Figure, Axes | np.ndarray]:
+    """A figure and its axes without pyplot: no global figure registry, no GUI backend to import.
+
+    Figures are plain objects freed with their last reference; ``savefig`` renders with Agg.
+    """
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.subplots(*grid, **kw)
+
+
+def _save(fig: Figure, path: Path, lang: str) -> None:
     """Write the figure; Russian charts get decimal commas and thin-space thousands on numeric axes."""
     if lang != "en":
         fmt = FuncFormatter(lambda v, _pos: number(v, lang, 4))
@@ -67,7 +74,6 @@ def _save(fig: plt.Figure, path: Path, lang: str) -> None:
                 if isinstance(axis.get_major_formatter(), ScalarFormatter):
                     axis.set_major_formatter(fmt)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _wrap(text: str, width: int = 90) -> str:
@@ -86,16 +92,16 @@ def _smooth(x: np.ndarray, weeks: int = SMOOTH_WEEKS) -> np.ndarray:
     return np.divide(total, count, out=np.full(x.shape, np.nan), where=count > 0)
 
 
-def _grid(n: int) -> tuple[plt.Figure, np.ndarray]:
+def _grid(n: int) -> tuple[Figure, np.ndarray]:
     cols = 3 if n > 4 else 2
     rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 4.1 * rows), constrained_layout=True, squeeze=False)
+    fig, axes = _subplots(rows, cols, figsize=(5 * cols, 4.1 * rows), squeeze=False)
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
     return fig, axes.ravel()
 
 
-def _band(ax: plt.Axes, weeks: np.ndarray, series: np.ndarray, *, color: str, label: str, alpha: float) -> None:
+def _band(ax: Axes, weeks: np.ndarray, series: np.ndarray, *, color: str, label: str, alpha: float) -> None:
     mean, lo, hi, _ = t_interval(series, axis=0)
     ax.plot(weeks, mean, color=color, lw=1.6, label=label)
     ax.fill_between(weeks, lo, hi, color=color, alpha=alpha, lw=0)
@@ -152,7 +158,7 @@ def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Pat
     eff = eff[np.isfinite(eff["baseline_mean"]) & (eff["baseline_mean"] != 0)]
     regimes = list(dict.fromkeys(eff["regime"]))
     order = [m for m in EFFECT_METRICS if m in set(eff["metric"])]
-    fig, ax = plt.subplots(figsize=(11, 1.2 + 0.5 * len(order) * max(1, len(regimes))), constrained_layout=True)
+    fig, ax = _subplots(figsize=(11, 1.2 + 0.5 * len(order) * max(1, len(regimes))))
     height = 0.8 / max(1, len(regimes))
     y = np.arange(len(order))
     for i, regime in enumerate(regimes):
@@ -180,7 +186,7 @@ def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Pat
     _save(fig, path, lang)
 
 
-def _bars(ax: plt.Axes, results: Results, hs: np.ndarray, names: list[str], *, labels: list[str], scale: float) -> None:
+def _bars(ax: Axes, results: Results, hs: np.ndarray, names: list[str], *, labels: list[str], scale: float) -> None:
     """Grouped bars: one group per metric, one bar per regime, with 95% intervals."""
     width = 0.8 / len(results.regimes)
     x = np.arange(len(names))
@@ -204,7 +210,7 @@ def stage_chart(results: Results, title: str, path: Path, lang: str = "en") -> N
     """Utilisation of each value-chain stage, horizon average per regime with 95% intervals."""
     names = [m.name for m in results.metrics if m.name.startswith("utilization_")]
     hs = horizon(results)
-    fig, ax = plt.subplots(figsize=(max(7, 1.6 * len(names) + 3), 4.8), constrained_layout=True)
+    fig, ax = _subplots(figsize=(max(7, 1.6 * len(names) + 3), 4.8))
     labels = [n.removeprefix("utilization_").replace("_", " ") for n in names]
     _bars(ax, results, hs, names, labels=labels, scale=100.0)
     ax.set_ylabel(tr("stage_axis", lang))
@@ -216,7 +222,7 @@ def stage_chart(results: Results, title: str, path: Path, lang: str = "en") -> N
 def members_chart(results: Results, title: str, path: Path, lang: str = "en") -> None:
     """Members against non-members inside the same runs (only meaningful with both groups)."""
     hs = horizon(results)
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), constrained_layout=True)
+    fig, axes = _subplots(1, 3, figsize=(15, 4.8))
     units = tr("members_units", lang).split("|")
     panels = tr("members_panels", lang).split("|")
     scales = (1.0, 100.0, 100.0)
@@ -258,13 +264,12 @@ def validation_chart(checks: list[Check], path: Path) -> None:
     """Expected band (shaded) against simulated value with its 95% interval, one panel per group."""
     groups = list(dict.fromkeys(c.group for c in checks))
     heights = [sum(c.group == g for c in checks) + 1 for g in groups]
-    fig, axes = plt.subplots(
+    fig, axes = _subplots(
         len(groups),
         1,
         figsize=(12, 0.45 * sum(heights) + 1.5),
         squeeze=False,
         gridspec_kw={"height_ratios": heights},
-        constrained_layout=True,
     )
     for ax, group in zip(axes[:, 0], groups, strict=True):
         rows = [c for c in checks if c.group == group]
@@ -282,7 +287,6 @@ def validation_chart(checks: list[Check], path: Path) -> None:
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle("district-sim validation: analytic limits and evidence")
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def sweep_chart(
@@ -299,7 +303,7 @@ def sweep_chart(
     """Paired effect against the first varied parameter, one line per combination of the others."""
     sub = effects[effects["metric"] == outcome]
     x_path = paths[0]
-    fig, ax = plt.subplots(figsize=(10, 6), constrained_layout=True)
+    fig, ax = _subplots(figsize=(10, 6))
     groups = [((), sub)] if len(paths) == 1 else list(sub.groupby(paths[1:], sort=True))
     for i, (key, g) in enumerate(groups[:8]):
         for r, (regime, unsorted) in enumerate(g.groupby("regime", sort=False)):
@@ -339,7 +343,7 @@ def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path
     """Shapley parts of the district effect, stacked to the total, with 95% intervals."""
     rows = parts[parts["part"] != "total"]
     total = parts[parts["part"] == "total"].iloc[0]
-    fig, ax = plt.subplots(figsize=(11, 5.5), constrained_layout=True)
+    fig, ax = _subplots(figsize=(11, 5.5))
     start = 0.0
     for i, row in enumerate(rows.itertuples()):
         color = "#2ca02c" if row.effect >= 0 else "#d62728"
@@ -385,7 +389,7 @@ def sensitivity_chart(
 ) -> None:
     """Ranked bar chart of Morris mu* or Sobol total-order indices, with 95% intervals."""
     top = table.head(20).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(10, 1.2 + 0.35 * len(top)), constrained_layout=True)
+    fig, ax = _subplots(figsize=(10, 1.2 + 0.35 * len(top)))
     y = np.arange(len(top))
     if method == "morris":
         ax.barh(y, top["mu_star"], xerr=top["mu_star_conf"], color="#1f77b4", capsize=3, label=tr("mu_star", lang))
@@ -406,7 +410,7 @@ def compare_chart(table: pd.DataFrame, metric: str, path: Path, lang: str = "en"
     """One outcome's relative effect per run and regime, with 95% intervals, side by side."""
     sub = table[(table["metric"] == metric) & np.isfinite(table["baseline_mean"]) & (table["baseline_mean"] != 0)]
     rows = list(zip(sub["run"], sub["regime"], strict=True))
-    fig, ax = plt.subplots(figsize=(10, 1.6 + 0.55 * len(rows)), constrained_layout=True)
+    fig, ax = _subplots(figsize=(10, 1.6 + 0.55 * len(rows)))
     scale = 100.0 / sub["baseline_mean"].abs().to_numpy()
     mid = sub["diff_mean"].to_numpy() * scale
     err = np.vstack(
