@@ -3,7 +3,7 @@
 
 import sys
 
-from model.cli import main
+from model.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())
