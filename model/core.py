@@ -603,17 +603,45 @@ class DistrictModel(mesa.Model):
         return buy - shed
 
     def _specialisation_change(self, members: np.ndarray) -> np.ndarray:
-        """M3: move capacity from a member's worst stage (vs the district's best cost) to its best."""
-        lp = self.scenario_params.learning
-        floor = self.scenario_params.asset_light.min_capacity_share * self.nominal_capacity
+        """M3: a member stops making the stage it can best buy from a partner and moves that capacity
+        to its relatively best stage.
+
+        It gives up stage k only if its own unit cost there exceeds, by more than
+        ``specialise_gap``, the landed cost of buying one delivered unit over its cheapest live
+        link: the partner's price, transport, and the coordination cost at that link's trust
+        divided by the delivery probability (coordination is paid for failed deliveries too). Of
+        such stages it leaves the one with the largest excess per unit. A member with no live
+        link, or whose partners are dearer, does not specialise; the costlier coordination, the
+        less capacity moves.
+        """
+        p = self.scenario_params
+        lp = p.learning
+        n, s = self.n_firms, self.n_stages
+        floor = p.asset_light.min_capacity_share * self.nominal_capacity
         best = self.var_cost[members].min(axis=0)
         ratio = np.divide(self.var_cost, best[None, :], out=np.ones_like(self.var_cost), where=best[None, :] > 0)
-        rows = np.arange(self.n_firms)
-        worst, top = ratio.argmax(axis=1), ratio.argmin(axis=1)
-        moves = members & (ratio[rows, worst] > 1.0 + lp.specialise_gap) & (worst != top)
+        top = ratio.argmin(axis=1)
+        # cheapest landed cost per member and stage over its live links to active members
+        live = np.flatnonzero(self.edge_alive & members[self.buyer] & members[self.seller])
+        deliver = 1.0 - p.sharing.failure_prob
+        landed = np.full((n, s), np.inf)
+        if live.size and deliver > 0:
+            # per buyer, the minimum over its links: links sorted by buyer, one reduceat per stage
+            # (a stage at a time keeps the temporaries at one float per link)
+            live = live[np.argsort(self.buyer[live], kind="stable")]
+            buyer, seller = self.buyer[live], self.seller[live]
+            starts = np.flatnonzero(np.concatenate(([True], buyer[1:] != buyer[:-1])))
+            extra = p.sharing.transport_cost + self._coordination_rate()[live] / deliver
+            markup = 1.0 + p.sharing.markup
+            for k in range(s):
+                landed[buyer[starts], k] = np.minimum.reduceat(self.var_cost[seller, k] * markup + extra, starts)
+        excess = self.var_cost - (1.0 + lp.specialise_gap) * landed  # -inf where nothing can be bought
+        worst = excess.argmax(axis=1)
+        rows = np.arange(n)
+        moves = members & (excess[rows, worst] > 0.0) & (worst != top)
         amount = np.where(moves, lp.shift_rate * self.capacity[rows, worst], 0.0)
         amount = np.minimum(amount, np.maximum(self.capacity[rows, worst] - floor, 0.0))
-        change = np.zeros((self.n_firms, self.n_stages))
+        change = np.zeros((n, s))
         change[rows, worst] -= amount
         change[rows, top] += amount
         return change

@@ -4,8 +4,9 @@ A design is a list of *points*; each point is a set of ``--set`` overrides on th
 and is run for every regime and replication. Each finished run is written to disk at once as a
 small Parquet part (its horizon statistics) and listed in ``index.jsonl``, so an interrupted
 design keeps what it finished and ``resume`` runs only what is missing, with the same numbers.
-Identical resolved scenarios (for example the standalone regime of points that only change a
-district parameter) are run once and shared.
+Identical resolved scenarios (the same values and replication, for example a value listed twice
+in a sweep) are run once and shared. Regimes are compared as resolved, so the standalone regime
+of points that differ only in a district parameter is run again at each point.
 """
 
 from __future__ import annotations

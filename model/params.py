@@ -642,8 +642,8 @@ class Learning(_Strict):
         ge=0,
         le=10,
         source="assumption",
-        doc="M3: a member moves capacity away from a stage whose unit cost exceeds the district's best "
-        "by more than this.",
+        doc="M3: a member moves capacity away from a stage whose unit cost exceeds, by more than this, the "
+        "landed cost of buying it over its cheapest live link (price, transport, coordination).",
     )
     shift_rate: float = P(
         0.1,

@@ -172,7 +172,7 @@ def _null_check(pilot: str, size: Size, workers: int) -> Check:
 def _monotone_check(pilot: str, size: Size, workers: int) -> Check:
     effects = []
     for cost in COORDINATION_COSTS:
-        sets = [f"district.coordination_cost={cost}", f"replications={size.pilot_reps}", "steps=104"]
+        sets = [f"district.coordination_cost={cost}", f"replications={size.pilot_reps}", f"steps={size.pilot_steps}"]
         res = _run(ROOT / "scenarios" / f"{pilot}.yaml", sets, workers)
         hs = horizon(res)
         j = res.index("profit")

@@ -112,22 +112,60 @@ def test_forgetting_erodes_experience():
     assert m.var_cost[0, 0] > 10.0
 
 
-def test_specialising_member_moves_capacity_from_its_worst_to_its_best_stage():
-    """M3: capacity leaves the stage where the member is far costlier than the district's best."""
+def _specialist_world(**over) -> DistrictModel:
+    """Two members, drying costs 15 at firm 0 and 10 at firm 1, capacity 10 everywhere, one quiet week."""
+    over["district"] = {**REVIEW_EVERY_WEEK, **over.get("district", {})}
     sc = tiny_scenario(
         2,
         ("cut", "dry"),
         mechanisms={"specialization": True},
-        district=REVIEW_EVERY_WEEK,
         learning={"specialise_gap": 0.05, "shift_rate": 0.1},
+        **over,
     )
     m = DistrictModel(sc)
     m.efficiency = np.array([[1.0, 1.5], [1.0, 1.0]])
     m._update_costs()
-    week(m, capacity=[[10, 10], [10, 10]], orders=[5, 5])
+    week(m, capacity=[[10, 10], [10, 10]], orders=[5, 5])  # no one is short: no trade, trust stays 0.5
+    return m
+
+
+def test_specialising_member_moves_capacity_from_its_worst_to_its_best_stage():
+    """M3: capacity leaves the stage where the member is far costlier than buying from a partner."""
+    m = _specialist_world()
     review(m, used=[[5, 5], [5, 5]], short=[[0, 0], [0, 0]], spare_min=[0.5, 0.5])
     assert m.capacity[0].tolist() == pytest.approx([11.0, 9.0])
     assert m.capacity[1].tolist() == [10.0, 10.0]
+
+
+@pytest.mark.parametrize(
+    ("transport", "coordination", "failure", "moves"),
+    [
+        # own drying costs 15; the partner's price is 10 x 1.1 = 11; gap 5%: move if 15 > 1.05 x landed
+        (3.2, 0.0, 0.0, True),  # landed 14.2: 15 / 14.2 = 1.056
+        (3.4, 0.0, 0.0, False),  # landed 14.4: 1.042
+        (0.0, 1.0, 0.0, True),  # coordination 1 x (1 + 4 x 0.5) = 3 at trust 0.5: landed 14, 1.071
+        (0.0, 1.0, 0.2, False),  # paid on failed units too: 3 / 0.8 per delivered unit, landed 14.75, 1.017
+        (0.0, 3.0, 0.0, False),  # landed 11 + 9 = 20: making it is cheaper
+    ],
+)
+def test_member_specialises_only_where_buying_the_stage_costs_less_than_making_it(
+    transport, coordination, failure, moves
+):
+    """M3: the stage left must be cheaper to buy over a live link, price, transport and coordination included."""
+    m = _specialist_world(
+        district={"coordination_cost": coordination}, sharing={"transport_cost": transport, "failure_prob": failure}
+    )
+    review(m, used=[[5, 5], [5, 5]], short=[[0, 0], [0, 0]], spare_min=[0.5, 0.5])
+    assert m.capacity[0].tolist() == pytest.approx([11.0, 9.0] if moves else [10.0, 10.0])
+    assert m.capacity[1].tolist() == [10.0, 10.0]
+
+
+def test_member_without_a_live_partner_does_not_specialise():
+    """M3: nobody to buy the stage from, so the member keeps making it however costly it is."""
+    m = _specialist_world()
+    m.edge_alive[:] = False
+    review(m, used=[[5, 5], [5, 5]], short=[[0, 0], [0, 0]], spare_min=[0.5, 0.5])
+    assert m.capacity.tolist() == [[10.0, 10.0], [10.0, 10.0]]
 
 
 def test_spillovers_pull_members_toward_the_district_frontier_scaled_by_absorptive_capacity():

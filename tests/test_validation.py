@@ -77,3 +77,18 @@ def test_working_clearing_passes_risk_pooling_at_the_same_size():
 def test_a_district_that_charges_fees_with_every_mechanism_off_fails_the_null_check(monkeypatch):
     monkeypatch.setattr(Mechanisms, "any_member_mechanism", lambda self: True)
     assert not validation._null_check("woodworking_kaluga", TINY, workers=1).passed
+
+
+# two replications leave a t-interval with one degree of freedom: too wide to see a rise reliably
+MONOTONE = validation.Size(reps=2, steps=150, groups=60, pilot_reps=4, pilot_steps=52)
+
+
+def test_coordination_that_pays_the_buyer_fails_the_monotone_cost_check(monkeypatch):
+    """A 'cost' that subsidises trade makes the district gain more as it rises: the check must see it."""
+    original = DistrictModel._coordination_rate
+    monkeypatch.setattr(DistrictModel, "_coordination_rate", lambda self: -original(self))
+    assert not validation._monotone_check("woodworking_kaluga", MONOTONE, workers=1).passed
+
+
+def test_working_model_passes_the_monotone_cost_check_at_the_same_size():
+    assert validation._monotone_check("woodworking_kaluga", MONOTONE, workers=1).passed
