@@ -4,9 +4,9 @@ A design is a list of *points*; each point is a set of ``--set`` overrides on th
 and is run for every regime and replication. Each finished run is written to disk at once as a
 small Parquet part (its horizon statistics) and listed in ``index.jsonl``, so an interrupted
 design keeps what it finished and ``resume`` runs only what is missing, with the same numbers.
-Identical resolved scenarios (the same values and replication, for example a value listed twice
-in a sweep) are run once and shared. Regimes are compared as resolved, so the standalone regime
-of points that differ only in a district parameter is run again at each point.
+Identical runs are run once and shared: the same resolved scenario and replication, where a
+regime that nobody joins ignores the values only members read (``MEMBER_ONLY``), so the
+standalone regime of points that differ only in a district parameter is one run.
 """
 
 from __future__ import annotations
@@ -58,9 +58,51 @@ class Design:
         return self.experiments[self.points[0].pid]
 
 
+# Values read only for members. With district.membership_share = 0 nobody is ever a member
+# (starting firms or entrants), so no value here can change a run: the standalone regime of every
+# point of a sweep over, say, district.coordination_cost is one run, and attribution shares the
+# standalone runs of coalitions that differ only in member mechanisms. tests/test_design.py
+# changes each one on every pilot's standalone regime and checks the history stays bit-identical.
+# (mechanisms.specialization and mechanisms.entry_exit are not here: learning by doing and entry
+# act on every firm.)
+MEMBER_ONLY = (
+    "district.membership_fee",
+    "district.coordination_cost",
+    "district.partner_review_weeks",
+    "district.capacity_review_weeks",
+    "sharing",
+    "trust",
+    "asset_light",
+    "spillovers",
+    "export",
+    "learning.specialise_gap",
+    "learning.shift_rate",
+    "adjacent.member_local_share",
+    "mechanisms.sharing",
+    "mechanisms.asset_light",
+    "mechanisms.spillovers",
+    "mechanisms.export",
+    "mechanisms.trust",
+    "mechanisms.adjacent",
+)
+
+
+def run_identity(scenario: Scenario) -> dict:
+    """What a run depends on: the resolved scenario, without member-only values when nobody joins."""
+    data = scenario.model_dump(mode="json")
+    if scenario.district.membership_share == 0:
+        for path in MEMBER_ONLY:
+            *head, last = path.split(".")
+            node = data
+            for key in head:
+                node = node[key]
+            node[last] = None
+    return data
+
+
 def scenario_key(scenario: Scenario, replication: int) -> str:
-    """Identity of one run: the resolved scenario and the replication."""
-    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True)
+    """Identity of one run: what the run depends on (``run_identity``) and the replication."""
+    text = json.dumps(run_identity(scenario), sort_keys=True)
     return hashlib.sha256(f"{text}|{replication}".encode()).hexdigest()[:20]
 
 

@@ -7,16 +7,19 @@ import signal
 import subprocess
 import sys
 import time
+import typing
 
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import BaseModel
 
-from model.design import RunStore, paired_effects, run_design
-from model.experiment import LocalBackend
+from model.design import MEMBER_ONLY, RunStore, count_runs, paired_effects, run_design, scenario_key
+from model.experiment import LocalBackend, run_once
 from model.observers import metric_list
+from model.params import Scenario
 from model.scenario_io import ScenarioError, load_experiment
-from model.sweep import attribution_design, break_even, parse_vary, shapley
+from model.sweep import attribution_design, break_even, grid_design, parse_vary, shapley
 
 from .conftest import ROOT, simulate
 
@@ -278,3 +281,63 @@ def test_local_dask_cluster_gives_the_same_numbers_as_local_processes():
     finally:
         backend.close()
     assert np.array_equal(local.data, dask.data, equal_nan=True)
+
+
+PILOTS = ("woodworking_kaluga", "food_tambov", "metalworking_moscow")
+
+
+def _other_value(field, current):
+    """A different valid value for one schema field: the other end of its plausible range, a flipped switch."""
+    if field.annotation is bool:
+        return not current
+    choices = typing.get_args(field.annotation)
+    if choices and all(isinstance(c, str) for c in choices):
+        return next(c for c in choices if c != current)
+    plausible = (field.json_schema_extra or {}).get("plausible")
+    if plausible is None:  # design values without a plausible range (e.g. a size cap)
+        return current + 1 if field.annotation is int else current * 1.5 + 0.01
+    lo, hi = plausible
+    new = hi if current != hi else lo
+    return int(new) if field.annotation is int else float(new)
+
+
+def _perturb(data: dict, path: str) -> list[str]:
+    """Change every value under ``path`` (a block or one value) in a scenario dump; return what changed."""
+    *head, last = path.split(".")
+    block_cls, node = Scenario, data
+    for key in head:
+        block_cls, node = block_cls.model_fields[key].annotation, node[key]
+    annotation = block_cls.model_fields[last].annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        fields = annotation.model_fields
+        for name, field in fields.items():
+            node[last][name] = _other_value(field, node[last][name])
+        return [f"{path}.{name}" for name in fields]
+    node[last] = _other_value(block_cls.model_fields[last], node[last])
+    return [path]
+
+
+@pytest.mark.parametrize("pilot", PILOTS)
+@pytest.mark.parametrize("path", MEMBER_ONLY)
+def test_values_only_members_read_cannot_change_a_run_nobody_joins(pilot, path):
+    """The runs design jobs share must be the same runs: each MEMBER_ONLY value, changed on a
+    pilot's standalone regime (past the first capacity review), leaves the history bit-identical."""
+    standalone = load_experiment(ROOT / "scenarios" / f"{pilot}.yaml", ["steps=60", "replications=1"]).regimes[
+        "standalone"
+    ]
+    data = standalone.model_dump(mode="json")
+    changed = _perturb(data, path)
+    other = Scenario.model_validate(data)
+    assert other != standalone, changed
+    assert scenario_key(other, 0) == scenario_key(standalone, 0)
+    assert np.array_equal(run_once(other, 0), run_once(standalone, 0), equal_nan=True), changed
+
+
+def test_a_district_parameter_sweep_runs_the_standalone_regime_once(tmp_path):
+    """10 values of a district-only parameter, 2 regimes, 1 replication: 10 district runs and 1 standalone."""
+    design = grid_design(WOOD, ["replications=1", "steps=20"], ["district.coordination_cost=0:9:10"])
+    design.resolve()
+    assert count_runs(design) == 11
+    market = grid_design(WOOD, ["replications=1", "steps=20"], ["market.load=0.8,0.9"])
+    market.resolve()
+    assert count_runs(market) == 4  # every firm reads the market: nothing to share
