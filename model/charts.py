@@ -107,7 +107,17 @@ def _band(ax: Axes, weeks: np.ndarray, series: np.ndarray, *, color: str, label:
     ax.fill_between(weeks, lo, hi, color=color, alpha=alpha, lw=0)
 
 
-def levels_chart(results: Results, names: tuple[str, ...], title: str, path: Path, lang: str = "en") -> None:
+def _reviews(ax: Axes, every: int | None, steps: int, lang: str) -> None:
+    """Dotted lines at the capacity reviews (M2, M3): equipment sold below book value dips profit there."""
+    if not every:
+        return
+    for i, week in enumerate(range(every, steps + 1, every)):
+        ax.axvline(week, color="#888888", lw=0.8, ls=":", label=tr("review_line", lang) if i == 0 else None)
+
+
+def levels_chart(
+    results: Results, names: tuple[str, ...], title: str, path: Path, lang: str = "en", *, reviews: int | None = None
+) -> None:
     """Metrics over time: each regime's mean over replications with its 95% band."""
     weeks = np.arange(1, results.steps + 1)
     fig, axes = _grid(len(names))
@@ -116,6 +126,7 @@ def levels_chart(results: Results, names: tuple[str, ...], title: str, path: Pat
         m = results.metrics[j]
         for r, regime in enumerate(results.regimes):
             _band(ax, weeks, _smooth(results.data[r, :, :, j]), color=COLORS[r % len(COLORS)], label=regime, alpha=0.2)
+        _reviews(ax, reviews, results.steps, lang)
         lab = label(m.name, m.label, lang)
         ax.set_title(lab)
         ax.set_xlabel(tr("week", lang))
@@ -126,7 +137,9 @@ def levels_chart(results: Results, names: tuple[str, ...], title: str, path: Pat
     _save(fig, path, lang)
 
 
-def paired_difference_chart(results: Results, title: str, path: Path, lang: str = "en") -> None:
+def paired_difference_chart(
+    results: Results, title: str, path: Path, lang: str = "en", *, reviews: int | None = None
+) -> None:
     """Each regime minus the baseline over time, paired by replication, with 95% band."""
     weeks = np.arange(1, results.steps + 1)
     b = results.regimes.index(results.baseline)
@@ -141,6 +154,7 @@ def paired_difference_chart(results: Results, title: str, path: Path, lang: str 
                 name_ = tr("minus", lang, regime=regime, baseline=results.baseline)
                 _band(ax, weeks, diff, color=COLORS[r % len(COLORS)], label=name_, alpha=0.25)
         ax.axhline(0.0, color="black", lw=1)
+        _reviews(ax, reviews, results.steps, lang)
         lab = label(m.name, m.label, lang)
         ax.set_title(tr("diff_title", lang, label=lab))
         ax.set_xlabel(tr("week", lang))
@@ -237,22 +251,37 @@ def members_chart(results: Results, title: str, path: Path, lang: str = "en") ->
 
 
 def write_charts(
-    results: Results, effects: pd.DataFrame, title: str, folder: Path, *, groups: bool, lang: str = "en"
+    results: Results,
+    effects: pd.DataFrame,
+    title: str,
+    folder: Path,
+    *,
+    groups: bool,
+    reviews: int | None = None,
+    lang: str = "en",
 ) -> list[Path]:
-    """All run charts into ``folder``; ``groups`` adds the member/non-member comparison."""
+    """All run charts into ``folder``; ``groups`` adds the member/non-member comparison; ``reviews``
+    (weeks between capacity reviews, when members sell or move capacity) marks those weeks."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {
         "timeseries": folder / "timeseries.png",
         "mechanisms": folder / "mechanisms.png",
         "stages": folder / "stage_utilization.png",
     }
-    levels_chart(results, KEY_METRICS, tr("key_metrics", lang, title=title), paths["timeseries"], lang)
-    levels_chart(results, MECHANISM_METRICS, tr("mechanism_metrics", lang, title=title), paths["mechanisms"], lang)
+    levels_chart(results, KEY_METRICS, tr("key_metrics", lang, title=title), paths["timeseries"], lang, reviews=reviews)
+    levels_chart(
+        results,
+        MECHANISM_METRICS,
+        tr("mechanism_metrics", lang, title=title),
+        paths["mechanisms"],
+        lang,
+        reviews=reviews,
+    )
     stage_chart(results, title, paths["stages"], lang)
     if len(results.regimes) > 1:
         paths["paired"] = folder / "paired_difference.png"
         paths["effects"] = folder / "effects.png"
-        paired_difference_chart(results, title, paths["paired"], lang)
+        paired_difference_chart(results, title, paths["paired"], lang, reviews=reviews)
         effects_chart(results, effects, title, paths["effects"], lang)
     if groups:
         paths["members"] = folder / "members.png"

@@ -111,6 +111,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "sweep_effects": {"en": "Effects at each point", "ru": "Эффекты в каждой точке"},
     "week": {"en": "week", "ru": "неделя"},
     "regime_band": {"en": "regime (band: 95% CI)", "ru": "режим (полоса: 95% ДИ)"},
+    "review_line": {
+        "en": "capacity review (assets sold below book)",
+        "ru": "пересмотр мощностей (продажа ниже балансовой)",
+    },
     "regime_bars": {"en": "regime (error bars: 95% CI)", "ru": "режим (усы: 95% ДИ)"},
     "levels_title": {
         "en": "{title} ({weeks}-week average, {reps} replications)",

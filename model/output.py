@@ -40,6 +40,19 @@ def has_groups(exp: Experiment) -> bool:
     )
 
 
+def review_weeks(exp: Experiment) -> int | None:
+    """Weeks between capacity reviews where a regime's members sell or move capacity (M2, M3), else None.
+
+    A review books equipment sold below book value in one week, so district profit dips then;
+    charts mark these weeks. With several such regimes, the first one's period is used.
+    """
+    for sc in exp.regimes.values():
+        m = sc.mechanisms
+        if sc.district.membership_share > 0 and (m.asset_light or (m.specialization and m.sharing)):
+            return sc.district.capacity_review_weeks
+    return None
+
+
 def versions() -> dict[str, str]:
     out = {"python": sys.version.split()[0]}
     for name in PACKAGES:
@@ -107,7 +120,9 @@ def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[s
         effects = effects_table(results)
         summary.to_csv(tmp / "summary.csv", index=False)
         effects.to_csv(tmp / "effects.csv", index=False)
-        write_charts(results, effects, exp.name, tmp / "charts", groups=has_groups(exp), lang=lang)
+        write_charts(
+            results, effects, exp.name, tmp / "charts", groups=has_groups(exp), reviews=review_weeks(exp), lang=lang
+        )
         manifest = {
             **manifest,
             "metrics": {

@@ -15,7 +15,9 @@ import pandas as pd
 import pytest
 
 from model.i18n import number
+from model.output import review_weeks
 from model.report import sentence
+from model.scenario_io import load_experiment
 
 from .conftest import ROOT, simulate
 
@@ -197,3 +199,18 @@ def test_report_renders_in_headless_chromium(runs, tmp_path):
         pixels = mpimg.imread(shot)
         assert pixels.shape[0] >= 1000
         assert pixels[..., :3].std() > 0.05  # not blank: text, tables and charts
+
+
+@pytest.mark.parametrize(
+    ("sets", "every"),
+    [
+        ([], 52),  # the pilot: members shed capacity at the yearly review
+        (["district.capacity_review_weeks=26"], 26),
+        (["mechanisms.asset_light=false", "mechanisms.specialization=false"], None),  # nobody sells capacity
+        (["district.membership_share=0"], None),  # nobody joins in any regime
+    ],
+)
+def test_charts_mark_capacity_reviews_only_where_members_sell_or_move_capacity(sets, every):
+    """Dotted review lines explain the district's one-week profit dips; they appear only when reviews act."""
+    exp = load_experiment(ROOT / "scenarios" / "woodworking_kaluga.yaml", sets)
+    assert review_weeks(exp) == every
