@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from .experiment import Backend, run_once
 from .observers import metric_list
 from .params import Scenario
-from .scenario_io import Experiment, load_experiment
+from .scenario_io import Experiment, _set_path, load_experiment
 from .stats import horizon_of_history, t_interval
 
 
@@ -92,11 +92,7 @@ def run_identity(scenario: Scenario) -> dict:
     data = scenario.model_dump(mode="json")
     if scenario.district.membership_share == 0:
         for path in MEMBER_ONLY:
-            *head, last = path.split(".")
-            node = data
-            for key in head:
-                node = node[key]
-            node[last] = None
+            _set_path(data, path, None, "MEMBER_ONLY")
     return data
 
 
