@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import hashlib
 import math
 import stat
 from dataclasses import dataclass
@@ -35,6 +36,11 @@ MAX_EXPANDED_NODES = 200_000
 """Values a file may hold once aliases are expanded: a few hundred bytes of nested aliases
 ("billion laughs") would otherwise expand to billions of values in memory."""
 MAX_NESTING = 32
+_PARSED_MAX = 32
+_parsed: dict[tuple[str, bytes], tuple[dict[str, Any], dict[Path_, str]]] = {}
+"""Parsed files by name and content: a design of thousands of points (a sweep, a Sobol sample)
+reads its scenario file once per point; parsing is ~95% of loading one, so each text is parsed
+once. Keyed by the bytes' digest, so an edited file is parsed again; callers get copies."""
 
 Path_ = tuple[str | int, ...]
 
@@ -177,6 +183,17 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[Path_, str]]:
         raise ScenarioError(f"{origin}: is over {MAX_FILE_BYTES:,} bytes; a scenario file is at most that")
     if b"\x00" in raw:
         raise ScenarioError(f"{origin}: is a binary file, not a YAML scenario")
+    key = (origin, hashlib.sha256(raw).digest())
+    if key not in _parsed:
+        if len(_parsed) >= _PARSED_MAX:
+            del _parsed[next(iter(_parsed))]
+        _parsed[key] = _parse(raw, origin)
+    data, positions = _parsed[key]
+    return copy.deepcopy(data), dict(positions)
+
+
+def _parse(raw: bytes, origin: str) -> tuple[dict[str, Any], dict[Path_, str]]:
+    """Parse the bytes of one file (``origin`` names it in errors) into a mapping and positions."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -341,3 +341,23 @@ def test_a_district_parameter_sweep_runs_the_standalone_regime_once(tmp_path):
     market = grid_design(WOOD, ["replications=1", "steps=20"], ["market.load=0.8,0.9"])
     market.resolve()
     assert count_runs(market) == 4  # every firm reads the market: nothing to share
+
+
+def test_runs_are_handed_out_longest_first(tmp_path):
+    """District runs (firms trade and review partners) before standalone ones, longer before shorter."""
+    design = grid_design(WOOD, ["replications=2", "steps=4"], ["firms.count=20,30"])
+    design.resolve()
+
+    class Recorder:
+        def __init__(self):
+            self.order = []
+
+        def map_unordered(self, fn, items, describe=str):
+            for i, item in enumerate(items):
+                self.order.append((item[0].firms.count, item[0].district.membership_share > 0))
+                yield i, fn(item)
+
+    backend = Recorder()
+    names = [m.name for m in metric_list(design.first.base.stage_names)]
+    run_design(design, RunStore(tmp_path, names), backend)
+    assert backend.order == [(30, True)] * 2 + [(20, True)] * 2 + [(30, False)] * 2 + [(20, False)] * 2

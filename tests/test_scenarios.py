@@ -165,3 +165,25 @@ def test_resolved_scenario_reloads_to_the_same_experiment(tmp_path):
     path.write_text(yaml.safe_dump(exp.resolved(), sort_keys=False), encoding="utf-8")
     again = load_experiment(path)
     assert again.regimes == exp.regimes
+
+
+def test_a_file_is_parsed_once_per_content_and_callers_get_copies(tmp_path, monkeypatch):
+    from model import scenario_io
+
+    parses = []
+    parse = scenario_io._parse
+    monkeypatch.setattr(scenario_io, "_parse", lambda raw, origin: parses.append(origin) or parse(raw, origin))
+    path = write(tmp_path, "base.yaml", BASE)
+    first, _ = scenario_io.read_yaml(path)
+    first["district"]["coordination_cost"] = 99.0  # a caller changing its copy
+    assert load_experiment(path, ["district.membership_fee=7.5"]).base.district.coordination_cost == 1.0
+    assert load_experiment(path).base.district.membership_fee != 7.5
+    assert len(parses) == 1
+    # an edited file is parsed again, and a bad edit is an error every time it is read
+    path.write_text(path.read_text(encoding="utf-8").replace("coordination_cost: 1.0", "coordination_cost: 2.0"))
+    assert load_experiment(path).base.district.coordination_cost == 2.0
+    path.write_text(path.read_text(encoding="utf-8") + "  : [\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ScenarioError, match=r"base\.yaml:\d+:\d+: YAML error"):
+            load_experiment(path)
+    assert len(parses) == 4
