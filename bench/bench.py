@@ -92,8 +92,7 @@ def machine_ceiling(pairs: int) -> list[float]:
     for _ in range(pairs):
         alone = child(SPIN)["s"]
         procs = [
-            subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE, text=True, env=env)
-            for _ in range(2)
+            subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE, text=True, env=env) for _ in range(2)
         ]
         both = max(json.loads(p.communicate()[0].strip().splitlines()[-1])["s"] for p in procs)
         out.append(2 * alone / both)
