@@ -130,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     val.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/validation/<timestamp>/)")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
+    val.add_argument("--lang", choices=LANGS, default="en", help="language of report.html's headings (default en)")
     # options of the design commands (sweep, attribute, sensitivity)
     common = _Parser(add_help=False, parents=[scenario_opts])
     common.add_argument(
@@ -381,7 +382,7 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
         "started": started.isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - t0, 3),
     }
-    write_validation(out, checks, manifest)
+    write_validation(out, checks, manifest, args.lang)
     width = max(len(c.check) for c in checks)
     print(f"{'check':<{width}}  {'expected':>14}  {'simulated [95% interval]':>34}  {'tolerance':<38} result")
     for c in checks:

@@ -136,8 +136,8 @@ def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[s
     return out
 
 
-def write_validation(out: Path, checks: list[Check], manifest: dict[str, Any]) -> Path:
-    """The validation table (CSV), its chart and a manifest, moved into place when complete."""
+def write_validation(out: Path, checks: list[Check], manifest: dict[str, Any], lang: str = "en") -> Path:
+    """The validation table (CSV), its chart, a manifest and report.html, moved into place when complete."""
     with staging(out) as tmp:
         pd.DataFrame(as_rows(checks)).to_csv(tmp / "validation.csv", index=False)
         validation_chart(checks, tmp / "validation.png")
@@ -149,4 +149,5 @@ def write_validation(out: Path, checks: list[Check], manifest: dict[str, Any]) -
             "failed": sum(not c.passed for c in checks),
         }
         (tmp / "manifest.json").write_text(json.dumps(full, indent=2, default=str), encoding="utf-8")
+        write_report(tmp, lang)
     return out

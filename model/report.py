@@ -308,8 +308,46 @@ def _design_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     ]
 
 
+def _validation_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
+    man = _load_json(folder / "manifest.json")
+    frame = pd.read_csv(folder / "validation.csv", keep_default_na=False)
+    run = [
+        [tr("started", lang), str(man.get("started", ""))],
+        [tr("validation_size", lang), tr("validation_quick" if man.get("quick") else "validation_full", lang)],
+        [
+            tr("validation_result", lang),
+            tr("validation_counts", lang, passed=man.get("passed", "?"), failed=man.get("failed", "?")),
+        ],
+        [tr("version", lang), str(man.get("git_commit") or "—")],
+        [tr("command", lang), "python " + " ".join(man.get("command", []))],
+    ]
+    checks = [
+        [
+            str(r.group),
+            str(r.check),
+            str(r.expected),
+            f"{_value(r.simulated, lang)} [{_value(r.ci_low, lang)}, {_value(r.ci_high, lang)}]",
+            str(r.tolerance),
+            tr("check_pass" if str(r.passed) == "True" else "check_fail", lang),
+        ]
+        for r in frame.itertuples(index=False)
+    ]
+    first = frame.drop_duplicates("group")
+    groups = [[str(r.group), str(r.shows), str(r.source)] for r in first.itertuples(index=False)]
+    chart = folder / "validation.png"
+    return [
+        (tr("what_was_run", lang), _table(["", ""], run)),
+        (tr("checks", lang), _table(tr("check_columns", lang).split("|"), checks, {3})),
+        (tr("groups", lang), _table(tr("group_columns", lang).split("|"), groups)),
+        (tr("charts", lang), _img(chart, chart.name) if chart.exists() else ""),
+        (tr("caveats", lang), f'<p class="caveat">{_esc(tr("validation_caveat", lang))}</p>'),
+    ]
+
+
 def report_html(folder: Path, lang: str = "en") -> str:
-    """The report page of a results folder (run, sweep, sensitivity or attribution)."""
+    """The report page of a results folder (run, sweep, sensitivity, attribution or validation)."""
+    if (folder / "validation.csv").exists():
+        return _page(tr("validation_title", lang), _validation_sections(folder, lang), lang)
     if (folder / "effects.csv").exists():
         name = _load_json(folder / "manifest.json").get("scenario_name", "")
         return _page(f"{tr('report_title', lang)}: {name}", _run_sections(folder, lang), lang)

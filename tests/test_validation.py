@@ -51,6 +51,42 @@ def test_quick_validation_passes_and_writes_its_table(tmp_path):
     }
     assert all(r["source"] and r["shows"] for r in rows)
     assert (tmp_path / "v" / "validation.png").stat().st_size > 10_000
+    page = (tmp_path / "v" / "report.html").read_text(encoding="utf-8")
+    assert "25 checks passed, 0 failed" in page
+    assert "quick" in page
+    assert page.count("<td>pass</td>") == 25
+    assert "data:image/png;base64," in page
+
+
+def test_validation_report_names_a_failed_check_in_the_chosen_language(tmp_path):
+    from model.output import write_validation
+
+    def check(group, passed):
+        return validation.Check(
+            group=group,
+            check=f"a {group} check",
+            shows=f"what {group} shows",
+            source="a source",
+            expected="0.5",
+            simulated=0.61,
+            ci_low=0.6,
+            ci_high=0.62,
+            tolerance="5% of expected",
+            passed=passed,
+            accept_low=0.475,
+            accept_high=0.525,
+        )
+
+    out = tmp_path / "v"
+    write_validation(out, [check("risk pooling", False), check("null", True)], {"command": ["validate"]}, "ru")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="ru">' in page
+    assert "Проверка модели district-sim" in page
+    assert "проверок пройдено: 1, не пройдено: 1" in page
+    assert page.count("НЕ ПРОЙДЕНА") == 1
+    assert page.count("<td>пройдена</td>") == 1
+    assert "what risk pooling shows" in page
+    assert "0,61 [0,6, 0,62]" in page
 
 
 def test_doubling_the_learning_exponent_fails_the_wright_check(monkeypatch):
