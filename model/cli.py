@@ -280,11 +280,12 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     stamp = started.strftime("%Y%m%d-%H%M%S")
     out = args.out if args.out is not None else default_destination(Path("results"), exp.name, stamp)
     prepare_destination(out)
-    # heavy imports (Mesa, SciPy, Matplotlib) only once the input is known to be good
+    # heavy imports only once the input is known to be good; Mesa is imported by whichever process
+    # runs the model, Matplotlib while the runs go on (import_charts)
     from tqdm import tqdm
 
     from .experiment import make_backend, run_experiment
-    from .output import git_commit, versions, write_results
+    from .output import git_commit, import_charts, versions, write_results
     from .stats import effects_table
 
     reps = exp.base.replications
@@ -300,7 +301,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
             file=sys.stderr,
             desc=f"{exp.name}: {len(exp.regimes)} regimes x {reps} replications",
         ) as bar:
-            results = run_experiment(exp, on_run_done=bar.update, backend=backend)
+            results = run_experiment(exp, on_run_done=bar.update, backend=backend, meanwhile=import_charts)
             while args.precision is not None and len(exp.regimes) > 1:
                 width = _relative_half_width(results)
                 if width <= args.precision:

@@ -148,8 +148,12 @@ def run_design(
     store: RunStore,
     backend: Backend,
     on_done: Callable[[], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[tuple[int, str, int], np.ndarray]:
-    """Run every (point, regime, replication) not yet in the store; return all horizon statistics."""
+    """Run every (point, regime, replication) not yet in the store; return all horizon statistics.
+
+    ``meanwhile``: this process's own work, overlapped with the runs (``LocalBackend.map_unordered``).
+    """
     wanted: dict[tuple[int, str, int], str] = {}
     jobs: dict[str, tuple[Scenario, int]] = {}
     for pt in design.points:
@@ -173,7 +177,7 @@ def run_design(
         sets = ", ".join(next(pt for pt in design.points if pt.pid == pid).sets)
         return f"point {pid} ({sets or 'as in the file'}) regime '{regime}' replication {rep}"
 
-    for i, values in backend.map_unordered(_run_key, [jobs[k] for k in missing], describe):
+    for i, values in backend.map_unordered(_run_key, [jobs[k] for k in missing], describe, meanwhile):
         store.save(missing[i], values)
         cache[missing[i]] = values
         done()

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import DistrictModel
 from .observers import Metric, metric_list
 from .params import Scenario
 from .scenario_io import Experiment, ScenarioError, WorkerDiedError
@@ -50,7 +49,14 @@ class Results:
 
 
 def run_once(scenario: Scenario, replication: int) -> np.ndarray:
-    """One model run: the (steps, metrics) history."""
+    """One model run: the (steps, metrics) history.
+
+    The model (and Mesa, over a second to import) is imported by the process that runs it: the
+    parent of a process pool never imports it, and each worker does so at its first run, on its
+    own core, instead of one after the other before the pool starts.
+    """
+    from .core import DistrictModel  # noqa: PLC0415 - see above
+
     return DistrictModel(scenario, replication).run()
 
 
@@ -76,20 +82,31 @@ class LocalBackend:
         self.workers = workers
 
     def map_unordered(
-        self, fn: Callable, items: list, describe: Callable[[object], str] = str
+        self,
+        fn: Callable,
+        items: list,
+        describe: Callable[[object], str] = str,
+        meanwhile: Callable[[], None] | None = None,
     ) -> Iterator[tuple[int, object]]:
         """Yield ``(index, fn(item))`` as runs finish; on interruption, pending runs are cancelled.
 
-        A worker process that dies (killed, out of memory, crashed) raises ``WorkerDiedError`` naming
-        the runs that were in progress, after every run that finished has been yielded.
+        ``meanwhile``: work of this process's own (such as an import it will need afterwards),
+        called once the runs are under way: in a pool right after they are handed out, so it
+        overlaps with them; in this process before the first run. A worker process that dies
+        (killed, out of memory, crashed) raises ``WorkerDiedError`` naming the runs that were in
+        progress, after every run that finished has been yielded.
         """
         if self.workers <= 1:
+            if meanwhile is not None:
+                meanwhile()
             for i, item in enumerate(items):
                 yield i, fn(item)
             return
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_interrupts) as pool:
             futures: dict[Future, int] = {pool.submit(fn, item): i for i, item in enumerate(items)}
             pending = set(futures)
+            if meanwhile is not None:
+                meanwhile()  # the workers were forked at the first submit: no thread of ours is copied
             broken = False
             try:
                 while pending:
@@ -155,12 +172,19 @@ class DaskBackend:
             raise ScenarioError(f"--dask {address}: cannot reach the scheduler ({str(exc)[:200]})") from None
 
     def map_unordered(
-        self, fn: Callable, items: list, describe: Callable[[object], str] = str
+        self,
+        fn: Callable,
+        items: list,
+        describe: Callable[[object], str] = str,
+        meanwhile: Callable[[], None] | None = None,
     ) -> Iterator[tuple[int, object]]:
+        """As ``LocalBackend.map_unordered``, on the cluster's workers."""
         from distributed import KilledWorker, as_completed  # noqa: PLC0415 - optional extra
 
         futures = self._client.map(fn, items, pure=False)
         index = {fut.key: i for i, fut in enumerate(futures)}
+        if meanwhile is not None:
+            meanwhile()
         done = 0
         try:
             for fut in as_completed(futures):
@@ -198,6 +222,7 @@ def run_experiment(
     backend: Backend | None = None,
     first: int = 0,
     count: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Results:
     """Run every regime for replications ``first .. first + count`` (default: all of the file's).
 
@@ -208,6 +233,7 @@ def run_experiment(
         backend: where runs execute (local processes or Dask); results do not depend on it.
         first, count: which replications to run; a replication's numbers do not depend on which
             others are run with it.
+        meanwhile: this process's own work, overlapped with the runs (``LocalBackend.map_unordered``).
     """
     names = tuple(exp.regimes)
     count = exp.base.replications - first if count is None else count
@@ -218,7 +244,7 @@ def run_experiment(
     done = on_run_done or (lambda: None)
     runner = backend or LocalBackend(workers)
     describe = lambda t: f"regime '{names[t[0]]}' replication {t[1]}"  # noqa: E731
-    for _, (r, rep, hist) in runner.map_unordered(_run_task, tasks, describe):
+    for _, (r, rep, hist) in runner.map_unordered(_run_task, tasks, describe, meanwhile):
         data[r, rep - first] = hist
         done()
     return Results(regimes=names, baseline=exp.baseline, data=data, metrics=metrics)

@@ -15,12 +15,11 @@ import pandas as pd
 from tqdm import tqdm
 
 from .budget import check_fits
-from .charts import sensitivity_chart, sweep_chart, waterfall_chart
 from .design import RunStore, count_runs, paired_effects, run_design
 from .experiment import make_backend
 from .i18n import label, unit
 from .observers import metric_list
-from .output import git_commit, versions
+from .output import git_commit, import_charts, versions
 from .paths import available_memory, check_writable, write_atomic
 from .report import write_report
 from .scenario_io import ScenarioError, WorkerDiedError, load_experiment
@@ -150,7 +149,7 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
     with tqdm(total=runs, unit="run", disable=args.quiet, file=sys.stderr, desc=args.command) as bar:
         backend = make_backend(args.workers, args.dask)
         try:
-            values = run_design(design, store, backend, on_done=bar.update)
+            values = run_design(design, store, backend, on_done=bar.update, meanwhile=import_charts)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(f"interrupted: {_kept(store, out)}") from None
         except WorkerDiedError as exc:
@@ -167,6 +166,8 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - t0, 3),
     }
+    from .charts import sensitivity_chart, sweep_chart, waterfall_chart  # noqa: PLC0415 - see import_charts
+
     charts = out / "charts"
     charts.mkdir(exist_ok=True)
     if args.command == "sweep":

@@ -9,14 +9,13 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import metadata
+from importlib import import_module, metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
-from .charts import validation_chart, write_charts
 from .experiment import Results
 from .report import write_report
 from .scenario_io import Experiment
@@ -51,6 +50,15 @@ def review_weeks(exp: Experiment) -> int | None:
         if sc.district.membership_share > 0 and (m.asset_light or (m.specialization and m.sharing)):
             return sc.district.capacity_review_weeks
     return None
+
+
+def import_charts() -> None:
+    """Import the charts module (Matplotlib: about half a second) ahead of use.
+
+    Commands pass this as ``meanwhile`` to their runs, so that with worker processes the import
+    overlaps with the runs instead of following them.
+    """
+    import_module(".charts", __package__)
 
 
 def versions() -> dict[str, str]:
@@ -120,6 +128,8 @@ def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[s
         effects = effects_table(results)
         summary.to_csv(tmp / "summary.csv", index=False)
         effects.to_csv(tmp / "effects.csv", index=False)
+        from .charts import write_charts  # noqa: PLC0415 - imported while the runs went on (import_charts)
+
         write_charts(
             results, effects, exp.name, tmp / "charts", groups=has_groups(exp), reviews=review_weeks(exp), lang=lang
         )
@@ -140,6 +150,8 @@ def write_validation(out: Path, checks: list[Check], manifest: dict[str, Any], l
     """The validation table (CSV), its chart, a manifest and report.html, moved into place when complete."""
     with staging(out) as tmp:
         pd.DataFrame(as_rows(checks)).to_csv(tmp / "validation.csv", index=False)
+        from .charts import validation_chart  # noqa: PLC0415 - see write_results
+
         validation_chart(checks, tmp / "validation.png")
         full = {
             **manifest,

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 from scipy.special import ndtr
 
-from .core import DistrictModel
 from .experiment import Results, run_experiment
 from .params import MECHANISMS
 from .scenario_io import load_experiment
@@ -122,6 +121,8 @@ def _pooling_check(n: int, z: float, rho: float, size: Size, workers: int) -> Ch
 
 
 def _wright_check(p: float) -> Check:
+    from .core import DistrictModel  # noqa: PLC0415 - the rest of this module runs models in workers
+
     exp = load_experiment(WRIGHT, [f"stages.0.progress_ratio={p}"])
     model = DistrictModel(exp.regimes["standalone"], 0)
     xs, cs = [], []

@@ -352,7 +352,7 @@ def test_runs_are_handed_out_longest_first(tmp_path):
         def __init__(self):
             self.order = []
 
-        def map_unordered(self, fn, items, describe=str):
+        def map_unordered(self, fn, items, describe=str, meanwhile=None):
             for i, item in enumerate(items):
                 self.order.append((item[0].firms.count, item[0].district.membership_share > 0))
                 yield i, fn(item)

@@ -115,3 +115,27 @@ def test_branch_free_ratio_equals_masked_divide():
     for default in (0.0, 1.0):
         expected = np.divide(num, den, out=np.full(num.shape, default), where=den > 0)
         assert np.array_equal(ratio(num, den, default), expected)
+
+
+def test_the_command_line_leaves_mesa_to_the_processes_that_run_models():
+    """The parent of a worker pool imports neither Mesa nor Matplotlib up front: each worker imports
+    the model at its first run, on its own core, and the charts are imported while the runs go on."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, model.cli, model.jobs, model.output, model.validation; "
+        "print(sorted(m for m in ('mesa', 'model.core', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_meanwhile_runs_once_while_the_runs_go_on(workers):
+    from model.experiment import LocalBackend
+
+    calls = []
+    got = dict(LocalBackend(workers).map_unordered(abs, [-3, -1, -2], meanwhile=lambda: calls.append(1)))
+    assert got == {0: 3, 1: 1, 2: 2}
+    assert calls == [1]
