@@ -105,10 +105,12 @@ class LocalBackend:
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_interrupts) as pool:
             futures: dict[Future, int] = {pool.submit(fn, item): i for i, item in enumerate(items)}
             pending = set(futures)
-            if meanwhile is not None:
-                meanwhile()  # the workers were forked at the first submit: no thread of ours is copied
             broken = False
             try:
+                if meanwhile is not None:
+                    # the workers were forked at the first submit, so no thread of ours is copied;
+                    # inside the try, so that Ctrl-C during it stops the workers as below
+                    meanwhile()
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in sorted(finished, key=futures.__getitem__):
@@ -183,10 +185,10 @@ class DaskBackend:
 
         futures = self._client.map(fn, items, pure=False)
         index = {fut.key: i for i, fut in enumerate(futures)}
-        if meanwhile is not None:
-            meanwhile()
         done = 0
         try:
+            if meanwhile is not None:
+                meanwhile()
             for fut in as_completed(futures):
                 try:
                     value = fut.result()

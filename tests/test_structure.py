@@ -139,3 +139,17 @@ def test_meanwhile_runs_once_while_the_runs_go_on(workers):
     got = dict(LocalBackend(workers).map_unordered(abs, [-3, -1, -2], meanwhile=lambda: calls.append(1)))
     assert got == {0: 3, 1: 1, 2: 2}
     assert calls == [1]
+
+
+def test_an_interrupt_during_meanwhile_stops_the_workers_at_once():
+    import time
+
+    from model.experiment import LocalBackend
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        list(LocalBackend(2).map_unordered(time.sleep, [30, 30], meanwhile=interrupted))
+    assert time.perf_counter() - start < 10  # not after the 30-second runs
