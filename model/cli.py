@@ -26,7 +26,17 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 EXIT_FAILED = 1
 EXIT_BROKEN_PIPE = 141
-HEADLINE = ("profit", "roa", "output", "lost_sales", "utilization", "unit_cost", "firms_active")
+HEADLINE = (
+    "profit",
+    "roa",
+    "smaller_profit",
+    "larger_profit",
+    "output",
+    "lost_sales",
+    "utilization",
+    "unit_cost",
+    "firms_active",
+)
 
 
 class _Parser(argparse.ArgumentParser):

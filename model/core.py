@@ -143,6 +143,9 @@ class DistrictModel(mesa.Model):
         self.active = np.arange(n) < n0
         self.born = self.active.copy()
         self.starting = self.active.copy()  # starting firms (the rest are entrant slots)
+        # the smaller half of the starting firms by employees (at or below the median): the same
+        # firms in every regime of a replication, so "for whom" effects are paired firm by firm
+        self.smaller = self.starting & (employees <= np.median(employees[:n0]))
         self.record = np.ones(n)  # delivery record customers see (good units / orders)
         self.profit_avg = np.zeros(n)
 

@@ -293,6 +293,10 @@ LABELS_RU: dict[str, str] = {
     "nonmember_roa": "Рентабельность активов нечленов",
     "member_survival": "Выживаемость членов",
     "nonmember_survival": "Выживаемость нечленов",
+    "smaller_profit": "Прибыль на меньшую фирму",
+    "larger_profit": "Прибыль на большую фирму",
+    "smaller_survival": "Выживаемость меньших фирм",
+    "larger_survival": "Выживаемость больших фирм",
     "entrant_survival": "Выживаемость новых фирм",
 }
 

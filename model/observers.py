@@ -145,6 +145,34 @@ BASE_METRICS: tuple[Metric, ...] = (
     Metric("member_survival", "Members' survival", "fraction", "final", "Starting members still active."),
     Metric("nonmember_survival", "Non-members' survival", "fraction", "final", "Starting non-members still active."),
     Metric("entrant_survival", "Entrants' survival", "fraction", "final", "Entrants of the run still active."),
+    Metric(
+        "smaller_profit",
+        "Profit per smaller firm",
+        "kRUB per firm-week",
+        "mean",
+        "Mean profit of the active starting firms in the smaller half by starting employees.",
+    ),
+    Metric(
+        "larger_profit",
+        "Profit per larger firm",
+        "kRUB per firm-week",
+        "mean",
+        "Mean profit of the active starting firms in the larger half by starting employees.",
+    ),
+    Metric(
+        "smaller_survival",
+        "Smaller firms' survival",
+        "fraction",
+        "final",
+        "Starting firms of the smaller half by employees still active.",
+    ),
+    Metric(
+        "larger_survival",
+        "Larger firms' survival",
+        "fraction",
+        "final",
+        "Starting firms of the larger half by employees still active.",
+    ),
 )
 
 
@@ -225,6 +253,8 @@ def observe(model: DistrictModel) -> np.ndarray:
     start = model.starting
     member_k, member_profit, member_roa, member_surv = _group(model, model.member, start)
     non_k, non_profit, non_roa, non_surv = _group(model, ~model.member, start)
+    _, small_profit, _, small_surv = _group(model, model.smaller, start)
+    _, large_profit, _, large_surv = _group(model, start & ~model.smaller, start)
     values = {
         "firms_active": float(act.sum()),
         "members": float((act & model.member).sum()),
@@ -269,6 +299,10 @@ def observe(model: DistrictModel) -> np.ndarray:
         "entrant_survival": _ratio(
             float((model.born & model.active & ~start).sum()), float((model.born & ~start).sum())
         ),
+        "smaller_profit": small_profit,
+        "larger_profit": large_profit,
+        "smaller_survival": small_surv,
+        "larger_survival": large_surv,
     }
     per_stage = np.divide(used_stage, cap_stage, out=np.full(cap_stage.shape, np.nan), where=cap_stage > 0)
     return np.concatenate((np.array([values[m.name] for m in BASE_METRICS]), per_stage))

@@ -137,3 +137,28 @@ HORIZON = {"spillovers": 260}
 def test_each_mechanism_alone_moves_the_district_result_in_its_documented_direction(mech):
     effects, exp = _alone(mech, steps=HORIZON.get(mech, 104))
     assert DIRECTIONS[mech](effects, _fee(exp)), effects.loc[["profit", "lost_sales", "unit_cost", "utilization"]]
+
+
+@pytest.mark.parametrize("pilot", PILOTS, ids=PILOT_IDS)
+def test_size_halves_are_the_same_firms_in_both_regimes_and_their_metrics_add_up(pilot):
+    """'For whom': the smaller and larger half of the starting firms, paired firm by firm."""
+    exp = load_experiment(pilot, ["steps=60"])
+    alone = DistrictModel(exp.regimes["standalone"], 3)
+    district = DistrictModel(exp.regimes["district"], 3)
+    n0 = int(alone.starting.sum())
+    assert np.array_equal(alone.smaller, district.smaller)
+    assert np.array_equal(alone.employees[:n0], district.employees[:n0])
+    assert not (alone.smaller & ~alone.starting).any()
+    assert int(alone.smaller.sum()) == (n0 + 1) // 2  # continuous draws: the median firm joins the smaller half
+    assert alone.employees[alone.smaller].max() < alone.employees[alone.starting & ~alone.smaller].min()
+    names = [m.name for m in district.metrics]
+    for _ in range(60):
+        district.step()
+    week = district.history[-1]
+    act, start = district.active, district.starting
+    small, large = act & district.smaller, act & start & ~district.smaller
+    profit = district.flows["profit"]
+    assert week[names.index("smaller_profit")] == pytest.approx(profit[small].sum() / small.sum())
+    assert week[names.index("larger_profit")] == pytest.approx(profit[large].sum() / large.sum())
+    assert week[names.index("smaller_survival")] == pytest.approx(small.sum() / district.smaller.sum())
+    assert week[names.index("larger_survival")] == pytest.approx(large.sum() / (start & ~district.smaller).sum())
