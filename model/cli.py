@@ -26,17 +26,6 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 EXIT_FAILED = 1
 EXIT_BROKEN_PIPE = 141
-HEADLINE = (
-    "profit",
-    "roa",
-    "smaller_profit",
-    "larger_profit",
-    "output",
-    "lost_sales",
-    "utilization",
-    "unit_cost",
-    "firms_active",
-)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -247,6 +236,8 @@ def _fmt(x: float, unit: str) -> str:
 
 
 def _print_headline(effects, out: Path) -> None:
+    from .observers import HEADLINE
+
     print(f"Results: {out.resolve()}")
     if effects.empty:
         return

@@ -176,6 +176,21 @@ BASE_METRICS: tuple[Metric, ...] = (
 )
 
 
+HEADLINE = (
+    "profit",
+    "roa",
+    "smaller_profit",
+    "larger_profit",
+    "output",
+    "lost_sales",
+    "utilization",
+    "unit_cost",
+    "firms_active",
+    "entrant_survival",
+)
+"""The effects shown first, in this order: on the console after a run and in report.html."""
+
+
 def metric_list(stage_names: tuple[str, ...]) -> tuple[Metric, ...]:
     """All metrics of a scenario: the base list plus one utilisation metric per stage."""
     per_stage = tuple(

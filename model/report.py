@@ -19,22 +19,10 @@ import pandas as pd
 import yaml
 
 from .i18n import POINT_UNITS, label, mechanism, number, tr, unit
+from .observers import HEADLINE
 from .params import MECHANISMS, Scenario, parameter_table
 from .paths import write_atomic
 from .scenario_io import ScenarioError
-
-HEADLINE = (
-    "profit",
-    "roa",
-    "smaller_profit",
-    "larger_profit",
-    "output",
-    "lost_sales",
-    "utilization",
-    "unit_cost",
-    "firms_active",
-    "entrant_survival",
-)
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
