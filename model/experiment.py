@@ -128,7 +128,13 @@ class LocalBackend:
                     proc.terminate()
                 pool.shutdown(wait=False, cancel_futures=True)
                 for proc in workers:
-                    proc.join(timeout=5)
+                    proc.join(timeout=2)
+                    if proc.is_alive():
+                        # a worker forked an instant earlier may not yet have reset SIGTERM (it
+                        # inherits the parent's handler, which raises KeyboardInterrupt); if it
+                        # survives, the pool's shutdown would wait for it for ever
+                        proc.kill()
+                        proc.join(timeout=5)
                 raise
             if broken:
                 # runs are handed to the workers in submission order: the earliest unfinished

@@ -141,15 +141,24 @@ def test_meanwhile_runs_once_while_the_runs_go_on(workers):
     assert calls == [1]
 
 
-def test_an_interrupt_during_meanwhile_stops_the_workers_at_once():
+@pytest.mark.parametrize("cli_handler", [False, True])
+def test_an_interrupt_during_meanwhile_stops_the_workers_at_once(cli_handler):
+    """Also when the workers inherit the command line's SIGTERM handler (it raises KeyboardInterrupt)
+    and are stopped before their initialiser resets it: they must not outlive the interrupt."""
+    import signal
     import time
 
+    from model.cli import _stop_on_sigterm
     from model.experiment import LocalBackend
 
     def interrupted():
         raise KeyboardInterrupt
 
-    start = time.perf_counter()
-    with pytest.raises(KeyboardInterrupt):
-        list(LocalBackend(2).map_unordered(time.sleep, [30, 30], meanwhile=interrupted))
-    assert time.perf_counter() - start < 10  # not after the 30-second runs
+    before = signal.signal(signal.SIGTERM, _stop_on_sigterm if cli_handler else signal.SIG_DFL)
+    try:
+        start = time.perf_counter()
+        with pytest.raises(KeyboardInterrupt):
+            list(LocalBackend(2).map_unordered(time.sleep, [30, 30, 30], meanwhile=interrupted))
+        assert time.perf_counter() - start < 15  # not after the 30-second runs
+    finally:
+        signal.signal(signal.SIGTERM, before)
