@@ -60,14 +60,21 @@ def run_once(scenario: Scenario, replication: int) -> np.ndarray:
     return DistrictModel(scenario, replication).run()
 
 
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _ignore_interrupts() -> None:
     """Worker initialiser: Ctrl-C reaches the whole process group; only the parent handles it.
 
     SIGTERM gets its default action back (the parent's handler was inherited through fork), so
-    the parent can stop workers at once when it is interrupted.
+    the parent can stop workers at once when it is interrupted. The workers are forked with both
+    signals blocked (``LocalBackend``), so one that arrives before this point waits and meets
+    the worker's own dispositions, not the parent's handlers (which raise KeyboardInterrupt and
+    would send a forked copy of the parent back up the parent's call stack).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
 def _run_task(task: tuple[int, int, Scenario]) -> tuple[int, int, np.ndarray]:
@@ -103,7 +110,13 @@ class LocalBackend:
                 yield i, fn(item)
             return
         with ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_interrupts) as pool:
-            futures: dict[Future, int] = {pool.submit(fn, item): i for i, item in enumerate(items)}
+            # the workers are forked at the first submit; they start with SIGINT and SIGTERM
+            # blocked until their initialiser has set their own dispositions (held here, not lost)
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            try:
+                futures: dict[Future, int] = {pool.submit(fn, item): i for i, item in enumerate(items)}
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             pending = set(futures)
             broken = False
             try:
