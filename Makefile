@@ -7,12 +7,14 @@ STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/woodworking_kaluga.yaml
 ARGS ?=
 
-.PHONY: run test test-all validate bench lint format lock clean help
+.PHONY: run test test-all test-fuzz baseline validate bench lint format lock clean help
 
 help:
 	@echo "make run [SCENARIO=scenarios/food_tambov.yaml] [ARGS='--workers 2']  run a scenario"
 	@echo "make test       quick test suite (what CI runs)"
 	@echo "make test-all   every test, the long statistical checks too"
+	@echo "make test-fuzz  property tests searching at random, FUZZ_EXAMPLES per test (default 1000)"
+	@echo "make baseline   rewrite tests/baseline.json after a change meant to move the numbers"
 	@echo "make validate   the full validation suite (analytic limits and evidence), a few minutes"
 	@echo "make bench      speed and memory against Mesa's BoltzmannWealth, and the 2-worker speed-up"
 	@echo "make lint       ruff"
@@ -38,6 +40,13 @@ test: $(STAMP)
 
 test-all: $(STAMP)
 	$(PY) -m pytest -q
+
+test-fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/test_fuzz.py \
+	    tests/test_accounting.py::test_random_valid_scenarios_conserve_money_units_and_capacity
+
+baseline: $(STAMP)
+	$(PY) tests/test_baseline.py --write
 
 validate: $(STAMP)
 	$(PY) simulate.py validate $(ARGS)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, ScalarFormatter
@@ -53,6 +56,55 @@ GROUP_METRICS = (
     ("member_survival", "nonmember_survival"),
 )
 SMOOTH_WEEKS = 4
+
+# Fonts tried, after the default sans-serif (DejaVu Sans: Latin, Greek, Cyrillic), for characters it
+# lacks. Only installed ones are added, so a machine without them draws exactly as before.
+FALLBACK_FONTS = (
+    "Noto Sans",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK KR",
+    "Noto Sans CJK JP",
+    "Noto Sans Arabic",
+    "Noto Sans Hebrew",
+    "Noto Sans Devanagari",
+    "Noto Sans Thai",
+    "Droid Sans Fallback",
+    "WenQuanYi Zen Hei",
+    "Unifont",
+)
+_INSTALLED = {f.name for f in font_manager.fontManager.ttflist}
+_FOUND = [name for name in FALLBACK_FONTS if name in _INSTALLED]
+if _FOUND and rcParams["font.family"] == ["sans-serif"]:  # a user's own matplotlibrc wins
+    rcParams["font.family"] = ["sans-serif", *_FOUND]
+_GLYPH = re.compile(r"Glyph (\d+) .*missing from")
+MISSING_GLYPHS: set[str] = set()  # characters some chart of this process could not draw
+
+
+def missing_glyph_note() -> str | None:
+    """One line for the user when chart labels had characters no installed font can draw."""
+    if not MISSING_GLYPHS:
+        return None
+    chars = "".join(sorted(MISSING_GLYPHS)[:12])
+    return (
+        f"note: no installed font has some characters of the chart labels ({chars}); they show as boxes "
+        "in the charts (report.html and the CSV files have them). Install a font that has them, e.g. "
+        "Debian's fonts-noto-core or fonts-noto-cjk"
+    )
+
+
+def _savefig(fig: Figure, path: Path) -> None:
+    """Render and write; a character no font has is noted once (``missing_glyph_note``), not a warning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(path, dpi=110)
+    for w in caught:
+        found = _GLYPH.search(str(w.message))
+        if found:
+            MISSING_GLYPHS.add(chr(int(found.group(1))))
+        else:  # any other warning goes on as it came
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
 COLORS = ("#4d4d4d", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
 
 
@@ -73,7 +125,7 @@ def _save(fig: Figure, path: Path, lang: str) -> None:
             for axis in (ax.xaxis, ax.yaxis):
                 if isinstance(axis.get_major_formatter(), ScalarFormatter):
                     axis.set_major_formatter(fmt)
-    fig.savefig(path, dpi=110)
+    _savefig(fig, path)
 
 
 def _wrap(text: str, width: int = 90) -> str:
@@ -315,7 +367,7 @@ def validation_chart(checks: list[Check], path: Path) -> None:
         ax.set_title(f"{group}: simulated value (dot, 95% interval) against the accepted band (shaded)", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle("district-sim validation: analytic limits and evidence")
-    fig.savefig(path, dpi=110)
+    _savefig(fig, path)
 
 
 def sweep_chart(

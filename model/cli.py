@@ -423,7 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     try:
-        return _dispatch(args, argv)
+        status = _dispatch(args, argv)
+        _font_note()
+        return status
     except ScenarioError as exc:
         message, status = f"error: {exc}", EXIT_BAD_INPUT
     except KeyboardInterrupt as exc:
@@ -515,6 +517,14 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
 
         return cmd_design(args, argv)
     return cmd_run(args, argv)
+
+
+def _font_note() -> None:
+    """Say once, after the results are written, if chart labels had characters no font could draw."""
+    charts = sys.modules.get("model.charts")
+    note = charts.missing_glyph_note() if charts is not None else None
+    if note:
+        print(one_line(note), file=sys.stderr)
 
 
 def one_line(text: str) -> str:

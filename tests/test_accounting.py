@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.core import DistrictModel
@@ -205,7 +205,8 @@ def scenarios(draw) -> Scenario:
     return Scenario.model_validate(data)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 40 fixed examples in CI (each runs a model); the "fuzz" profile's own count under `make test-fuzz`
+@settings(max_examples=40) if settings.get_current_profile_name() == "ci" else settings()
 @given(scenarios())
 def test_random_valid_scenarios_conserve_money_units_and_capacity(scenario):
     run_checked(scenario, steps=scenario.steps)
