@@ -33,7 +33,7 @@ OURS = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from model.scenario_io import load_experiment
-from model.core import DistrictModel
+from model.sim.district import DistrictModel
 n, steps = {n}, {steps}
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 exp = load_experiment({scenario!r}, [f"firms.count={{n}}", f"steps={{steps + 2}}"])

@@ -1,7 +1,9 @@
 """district-sim: should small firms of a sector form an industrial district?
 
-The simulation core is ``model.core`` (Mesa model, numpy state, no I/O). Scenario schema in
-``model.params``; loading, running, statistics, output and charts in their own modules.
+Layers, each a sub-package that imports only the ones below it (tests/test_architecture.py):
+``model.cli`` (the command line) -> ``model.outputs`` (results folders, charts, report) ->
+``model.experiments`` (many runs, designs, statistics) -> ``model.scenario_io`` (YAML to validated
+scenarios) -> ``model.sim`` (one run: Mesa model, numpy state, no I/O); ``model.errors`` under all.
 Names are imported lazily so that the command line can refuse bad input without importing
 Mesa (which takes over a second).
 """
@@ -14,12 +16,12 @@ from typing import Any
 __version__ = "0.1.0"
 __all__ = ["MECHANISMS", "DistrictModel", "Firm", "Scenario", "load_experiment", "run_experiment"]
 _WHERE = {
-    "DistrictModel": "core",
-    "Firm": "core",
-    "MECHANISMS": "params",
-    "Scenario": "params",
+    "DistrictModel": "sim.district",
+    "Firm": "sim.district",
+    "MECHANISMS": "sim.params",
+    "Scenario": "sim.params",
     "load_experiment": "scenario_io",
-    "run_experiment": "experiment",
+    "run_experiment": "experiments.runner",
 }
 
 

@@ -20,7 +20,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .params import PATTERN_WORDS, Scenario
+from .errors import ScenarioError
+from .sim.params import PATTERN_WORDS, Scenario
 
 TOP_LEVEL_EXTRA = ("extends", "regimes", "baseline", "sensitivity")
 PAIRED_KEYS = ("seed", "replications", "steps", "name", "description")
@@ -43,14 +44,6 @@ reads its scenario file once per point; parsing is ~95% of loading one, so each 
 once. Keyed by the bytes' digest, so an edited file is parsed again; callers get copies."""
 
 Path_ = tuple[str | int, ...]
-
-
-class ScenarioError(Exception):
-    """Bad input: the message is one line meant for the user."""
-
-
-class WorkerDiedError(Exception):
-    """A worker process died (killed, out of memory, crashed) while running the named runs."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from model.core import DistrictModel
-from model.params import Scenario
+from model.sim.district import DistrictModel
+from model.sim.params import Scenario
 
 # Property tests: CI and `make test` run a fixed, derandomised set of examples (the same every run,
 # no example database, no shrinking that can take minutes); `make test-fuzz` searches at random for

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.core import DistrictModel
-from model.params import MECHANISMS, Scenario
 from model.scenario_io import load_experiment
+from model.sim.district import DistrictModel
+from model.sim.params import MECHANISMS, Scenario
 
 from .conftest import PILOT_IDS, PILOTS
 

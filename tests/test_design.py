@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 from pydantic import BaseModel
 
-from model.design import MEMBER_ONLY, RunStore, count_runs, paired_effects, run_design, scenario_key
-from model.experiment import LocalBackend, run_once
-from model.observers import metric_list
-from model.params import Scenario
+from model.experiments.design import MEMBER_ONLY, RunStore, count_runs, paired_effects, run_design, scenario_key
+from model.experiments.runner import LocalBackend, run_once
+from model.experiments.sweep import attribution_design, break_even, grid_design, parse_vary, shapley
 from model.scenario_io import ScenarioError, load_experiment
-from model.sweep import attribution_design, break_even, grid_design, parse_vary, shapley
+from model.sim.observers import metric_list
+from model.sim.params import Scenario
 
 from .conftest import ROOT, simulate
 
@@ -224,7 +224,7 @@ def test_sobol_sensitivity_finishes_with_first_and_total_indices(tmp_path):
 
 
 def test_scenario_sensitivity_block_narrows_and_excludes(tmp_path):
-    from model.sensitivity import factors
+    from model.experiments.sensitivity import factors
 
     path = tmp_path / "s.yaml"
     path.write_text(
@@ -271,7 +271,7 @@ def test_precision_adds_replications_that_equal_a_fixed_run(tmp_path):
 
 def test_local_dask_cluster_gives_the_same_numbers_as_local_processes():
     pytest.importorskip("distributed")
-    from model.experiment import DaskBackend, run_experiment
+    from model.experiments.runner import DaskBackend, run_experiment
 
     exp = load_experiment(WOOD, ["replications=2", "steps=26"])
     local = run_experiment(exp, workers=2)

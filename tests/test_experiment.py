@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.core import DistrictModel
-from model.experiment import run_experiment, run_once
-from model.params import MECHANISMS
+from model.experiments.runner import run_experiment, run_once
+from model.experiments.stats import effects_table, horizon
 from model.scenario_io import load_experiment
-from model.stats import effects_table, horizon
+from model.sim.district import DistrictModel
+from model.sim.params import MECHANISMS
 
 from .conftest import PILOT_IDS, PILOTS, ROOT
 

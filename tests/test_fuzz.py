@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import cli
-from model.params import parameter_table
+from model.sim.params import parameter_table
 
 GOOD = {
     "name": "fuzz",

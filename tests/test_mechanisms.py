@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.core import DistrictModel
+from model.sim.district import DistrictModel
 
 from .conftest import tiny_scenario, week
 

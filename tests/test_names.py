@@ -52,7 +52,7 @@ def test_stage_names_in_any_script_run_and_write_their_charts(tmp_path, script):
 def test_a_missing_glyph_is_collected_not_warned(tmp_path):
     from matplotlib.figure import Figure
 
-    from model import charts
+    from model.outputs import charts
 
     charts.MISSING_GLYPHS.discard("\uffff")
     fig = Figure(figsize=(2, 1))

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.i18n import number
-from model.output import review_weeks
-from model.report import sentence
+from model.outputs.folder import review_weeks
+from model.outputs.i18n import number
+from model.outputs.report import sentence
 from model.scenario_io import load_experiment
 
 from .conftest import ROOT, simulate

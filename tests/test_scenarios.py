@@ -8,9 +8,9 @@ import textwrap
 import numpy as np
 import pytest
 
-from model.core import DistrictModel
-from model.params import MECHANISMS, Scenario, parameter_table
 from model.scenario_io import ScenarioError, load_experiment
+from model.sim.district import DistrictModel
+from model.sim.params import MECHANISMS, Scenario, parameter_table
 
 from .conftest import PILOTS, SCENARIO_FILES, SCENARIO_IDS
 

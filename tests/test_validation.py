@@ -7,10 +7,10 @@ import csv
 import numpy as np
 import pytest
 
-import model.network
-from model import validation
-from model.core import DistrictModel
-from model.params import Mechanisms
+import model.sim.network
+from model.experiments import validation
+from model.sim.district import DistrictModel
+from model.sim.params import Mechanisms
 
 from .conftest import simulate
 
@@ -59,7 +59,7 @@ def test_quick_validation_passes_and_writes_its_table(tmp_path):
 
 
 def test_validation_report_names_a_failed_check_in_the_chosen_language(tmp_path):
-    from model.output import write_validation
+    from model.outputs.folder import write_validation
 
     def check(group, passed):
         return validation.Check(
@@ -101,8 +101,8 @@ def test_doubling_the_learning_exponent_fails_the_wright_check(monkeypatch):
 
 
 def test_clearing_that_loses_half_the_pooled_capacity_fails_risk_pooling(monkeypatch):
-    original = model.network.clear_pairs
-    monkeypatch.setattr(model.network, "clear_pairs", lambda *a, **k: 0.5 * original(*a, **k))
+    original = model.sim.network.clear_pairs
+    monkeypatch.setattr(model.sim.network, "clear_pairs", lambda *a, **k: 0.5 * original(*a, **k))
     assert validation._pooling_check(10, 0.0, 0.0, TINY, workers=1).passed is False
 
 

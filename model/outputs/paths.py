@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .scenario_io import ScenarioError
+from ..errors import ScenarioError
 
 
 def prepare_destination(out: Path) -> None:

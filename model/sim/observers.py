@@ -15,7 +15,7 @@ import numpy as np
 from .rows import row_sum
 
 if TYPE_CHECKING:
-    from .core import DistrictModel
+    from .district import DistrictModel
 
 WEEKS_PER_YEAR = 52.0
 

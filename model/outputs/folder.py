@@ -16,14 +16,14 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .experiment import Results
+from ..experiments.runner import Results
+from ..experiments.stats import effects_table, summary_table, timeseries_frame
+from ..experiments.validation import Check, as_rows
+from ..scenario_io import Experiment
 from .report import write_report
-from .scenario_io import Experiment
-from .stats import effects_table, summary_table, timeseries_frame
-from .validation import Check, as_rows
 
 PACKAGES = ("mesa", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "matplotlib", "pyyaml", "tqdm")
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SELECTION_WARNING = (
     "Members and non-members are compared inside the same runs (members_* and nonmember_* metrics, "
     "charts/members.png). Membership is drawn at random in this model, so the groups differ only by "

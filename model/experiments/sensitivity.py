@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from ..errors import ScenarioError
+from ..scenario_io import Experiment
+from ..sim.params import Scenario, Stage, parameter_table
 from .design import Design, Point
-from .params import Scenario, Stage, parameter_table
-from .scenario_io import Experiment, ScenarioError
 
 # Design and reporting parameters a sensitivity analysis leaves alone unless asked.
 DEFAULT_EXCLUDE = frozenset(

@@ -14,17 +14,18 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .budget import check_fits
-from .design import RunStore, count_runs, paired_effects, run_design
-from .experiment import make_backend
-from .i18n import label, unit
-from .observers import metric_list
-from .output import git_commit, import_charts, versions
-from .paths import available_memory, check_writable, write_atomic
-from .report import write_report
-from .scenario_io import ScenarioError, WorkerDiedError, load_experiment
-from .sensitivity import analyse, design_from_sample, factors, sample
-from .sweep import MAX_POINTS, attribution_design, break_even, grid_design, mechanisms_on, shapley
+from ..errors import ScenarioError, WorkerDiedError
+from ..experiments.budget import check_fits
+from ..experiments.design import RunStore, count_runs, paired_effects, run_design
+from ..experiments.runner import make_backend
+from ..experiments.sensitivity import analyse, design_from_sample, factors, sample
+from ..experiments.sweep import MAX_POINTS, attribution_design, break_even, grid_design, mechanisms_on, shapley
+from ..outputs.folder import git_commit, import_charts, versions
+from ..outputs.i18n import label, unit
+from ..outputs.paths import available_memory, check_writable, write_atomic
+from ..outputs.report import write_report
+from ..scenario_io import load_experiment
+from ..sim.observers import metric_list
 
 SENSITIVITY_REPLICATIONS = 3
 
@@ -166,7 +167,7 @@ def cmd_design(args: argparse.Namespace, argv: list[str]) -> int:
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - t0, 3),
     }
-    from .charts import sensitivity_chart, sweep_chart, waterfall_chart  # noqa: PLC0415 - see import_charts
+    from ..outputs.charts import sensitivity_chart, sweep_chart, waterfall_chart
 
     charts = out / "charts"
     charts.mkdir(exist_ok=True)

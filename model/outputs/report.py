@@ -3,7 +3,7 @@
 The page is built from the files of a results folder (so a folder written earlier gets the same
 report): what was run, the headline paired effects as a table and in sentences, the charts
 (embedded as data URIs: the file opens without network access), the assumptions that differ
-from the defaults, the mechanisms that were on and the caveats. Text comes from ``model.i18n``.
+from the defaults, the mechanisms that were on and the caveats. Text comes from ``model.outputs.i18n``.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ..errors import ScenarioError
+from ..sim.observers import HEADLINE
+from ..sim.params import MECHANISMS, Scenario, parameter_table
 from .i18n import POINT_UNITS, label, mechanism, number, tr, unit
-from .observers import HEADLINE
-from .params import MECHANISMS, Scenario, parameter_table
 from .paths import write_atomic
-from .scenario_io import ScenarioError
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 from scipy.special import ndtr
 
-from .experiment import Results, run_experiment
-from .params import MECHANISMS
-from .scenario_io import load_experiment
+from ..scenario_io import load_experiment
+from ..sim.params import MECHANISMS
+from .runner import Results, run_experiment
 from .stats import horizon, t_interval
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EPPEN = ROOT / "scenarios" / "validation" / "eppen.yaml"
 WRIGHT = ROOT / "scenarios" / "validation" / "wright.yaml"
 PILOTS = ("woodworking_kaluga", "food_tambov", "metalworking_moscow")
@@ -121,7 +121,7 @@ def _pooling_check(n: int, z: float, rho: float, size: Size, workers: int) -> Ch
 
 
 def _wright_check(p: float) -> Check:
-    from .core import DistrictModel  # noqa: PLC0415 - the rest of this module runs models in workers
+    from ..sim.district import DistrictModel  # noqa: PLC0415 - the rest of this module runs models in workers
 
     exp = load_experiment(WRIGHT, [f"stages.0.progress_ratio={p}"])
     model = DistrictModel(exp.regimes["standalone"], 0)

@@ -23,10 +23,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .experiment import Backend, run_once
-from .observers import metric_list
-from .params import Scenario
-from .scenario_io import Experiment, _set_path, load_experiment
+from ..scenario_io import Experiment, _set_path, load_experiment
+from ..sim.observers import metric_list
+from ..sim.params import Scenario
+from .runner import Backend, run_once
 from .stats import horizon_of_history, t_interval
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .observers import metric_list
-from .params import Scenario
-from .scenario_io import Experiment, ScenarioError
+from ..errors import ScenarioError
+from ..scenario_io import Experiment
+from ..sim.observers import metric_list
+from ..sim.params import Scenario
 
 BYTES_PER_SLOT = 2_048
 """Firm state, its Mesa agent and the step's temporaries, per firm slot (starting firms and entrant room)."""

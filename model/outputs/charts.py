@@ -15,12 +15,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
-from .experiment import Results
+from ..experiments.runner import Results
+from ..experiments.stats import horizon, t_interval
 from .i18n import label, mechanism, number, tr, unit
-from .stats import horizon, t_interval
 
 if TYPE_CHECKING:
-    from .validation import Check
+    from ..experiments.validation import Check
 
 KEY_METRICS = ("output", "profit", "utilization", "lost_sales", "fixed_assets", "firms_active")
 DIFF_METRICS = ("profit", "output", "utilization", "lost_sales")

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .observers import Metric, metric_list
-from .params import Scenario
-from .scenario_io import Experiment, ScenarioError, WorkerDiedError
+from ..errors import ScenarioError, WorkerDiedError
+from ..scenario_io import Experiment
+from ..sim.observers import Metric, metric_list
+from ..sim.params import Scenario
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def run_once(scenario: Scenario, replication: int) -> np.ndarray:
     parent of a process pool never imports it, and each worker does so at its first run, on its
     own core, instead of one after the other before the pool starts.
     """
-    from .core import DistrictModel  # noqa: PLC0415 - see above
+    from ..sim.district import DistrictModel  # noqa: PLC0415 - see above
 
     return DistrictModel(scenario, replication).run()
 

@@ -17,15 +17,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .i18n import POINT_UNITS
-from .scenario_io import ScenarioError, WorkerDiedError
+from ..errors import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_INTERRUPTED, ScenarioError, WorkerDiedError
+from ..outputs.i18n import POINT_UNITS
 
 SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity", "compare")
 LANGS = ("en", "ru")
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
-EXIT_FAILED = 1
-EXIT_BROKEN_PIPE = 141
 
 
 class _Parser(argparse.ArgumentParser):
@@ -236,7 +232,7 @@ def _fmt(x: float, unit: str) -> str:
 
 
 def _print_headline(effects, out: Path) -> None:
-    from .observers import HEADLINE
+    from ..sim.observers import HEADLINE
 
     print(f"Results: {out.resolve()}")
     if effects.empty:
@@ -254,7 +250,7 @@ def _print_headline(effects, out: Path) -> None:
 
 def _relative_half_width(results) -> float:
     """Half-width of the 95% interval of the first regime's paired profit effect, over its size."""
-    from .stats import effects_table
+    from ..experiments.stats import effects_table
 
     eff = effects_table(results)
     row = eff[eff["metric"] == "profit"].iloc[0]
@@ -263,9 +259,9 @@ def _relative_half_width(results) -> float:
 
 
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
-    from .budget import check_fits
-    from .paths import available_memory, default_destination, prepare_destination
-    from .scenario_io import load_experiment
+    from ..experiments.budget import check_fits
+    from ..outputs.paths import available_memory, default_destination, prepare_destination
+    from ..scenario_io import load_experiment
 
     sets = list(args.sets)
     for key in ("replications", "steps", "seed"):
@@ -285,9 +281,9 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     # runs the model, Matplotlib while the runs go on (import_charts)
     from tqdm import tqdm
 
-    from .experiment import make_backend, run_experiment
-    from .output import git_commit, import_charts, versions, write_results
-    from .stats import effects_table
+    from ..experiments.runner import make_backend, run_experiment
+    from ..experiments.stats import effects_table
+    from ..outputs.folder import git_commit, import_charts, versions, write_results
 
     reps = exp.base.replications
     runs = len(exp.regimes) * reps
@@ -334,7 +330,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         "scenario_name": exp.name,
         "root_seed": exp.base.seed,
         "seeding": "numpy SeedSequence(entropy=root_seed, spawn_key=(replication, stream)); "
-        "streams: see model/rng.py; identical across regimes",
+        "streams: see model/sim/rng.py; identical across regimes",
         "replications": results.replications,
         "steps": exp.base.steps,
         "precision": precision_note,
@@ -356,7 +352,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
-    from .paths import default_destination, prepare_destination
+    from ..outputs.paths import default_destination, prepare_destination
 
     started = datetime.now(UTC)
     out = (
@@ -367,8 +363,8 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
     prepare_destination(out)
     from tqdm import tqdm
 
-    from .output import write_validation
-    from .validation import plan
+    from ..experiments.validation import plan
+    from ..outputs.folder import write_validation
 
     jobs = plan(quick=args.quick, workers=args.workers)
     checks = []
@@ -466,8 +462,8 @@ def entry() -> int:
 
 
 def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
-    from .paths import default_destination, prepare_destination
-    from .report import comparison_table, load_run
+    from ..outputs.paths import default_destination, prepare_destination
+    from ..outputs.report import comparison_table, load_run
 
     runs = []
     for folder in args.folders:
@@ -482,9 +478,9 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = args.out if args.out is not None else default_destination(Path("results"), "compare", stamp)
     prepare_destination(out)
-    from .charts import compare_chart
-    from .output import staging
-    from .report import compare_html
+    from ..outputs.charts import compare_chart
+    from ..outputs.folder import staging
+    from ..outputs.report import compare_html
 
     with staging(out) as tmp:
         (tmp / "charts").mkdir()
@@ -521,7 +517,7 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
 
 def _font_note() -> None:
     """Say once, after the results are written, if chart labels had characters no font could draw."""
-    charts = sys.modules.get("model.charts")
+    charts = sys.modules.get("model.outputs.charts")
     note = charts.missing_glyph_note() if charts is not None else None
     if note:
         print(one_line(note), file=sys.stderr)

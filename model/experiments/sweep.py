@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..errors import ScenarioError
+from ..scenario_io import Experiment, check_key_path, parse_assignment
+from ..sim.params import MECHANISMS
 from .design import Design, Point
-from .params import MECHANISMS
-from .scenario_io import Experiment, ScenarioError, check_key_path, parse_assignment
 from .stats import t_interval
 
 MAX_POINTS = 10_000
