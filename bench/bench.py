@@ -32,8 +32,8 @@ SCENARIO = ROOT / "scenarios" / "woodworking_kaluga.yaml"
 OURS = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-from model.scenario_io import load_experiment
-from model.sim.district import DistrictModel
+from model import DistrictModel, load_experiment
+from model.sim import reviews
 n, steps = {n}, {steps}
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 exp = load_experiment({scenario!r}, [f"firms.count={{n}}", f"steps={{steps + 2}}"])
@@ -46,9 +46,9 @@ dt = time.perf_counter() - t
 # the yearly partner and capacity reviews run once every capacity_review_weeks: time one on the
 # state reached and charge its share to each measured step (they are in the peak memory too)
 every = exp.regimes["district"].district.capacity_review_weeks
-m.steps = every
+m.world.steps = every
 t = time.perf_counter()
-m.adapt_phase()
+reviews.adapt_phase(m.world)
 review = time.perf_counter() - t
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 us = (dt + review * steps / every) / (steps * n) * 1e6

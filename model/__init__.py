@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 __all__ = ["MECHANISMS", "DistrictModel", "Firm", "Scenario", "load_experiment", "run_experiment"]
 _WHERE = {
     "DistrictModel": "sim.district",
-    "Firm": "sim.district",
+    "Firm": "sim.agents",
     "MECHANISMS": "sim.params",
     "Scenario": "sim.params",
     "load_experiment": "scenario_io",

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
+from model.sim import accounting, production, sharing, trust
 from model.sim.district import DistrictModel
 from model.sim.params import Scenario
 
@@ -103,13 +104,13 @@ def tiny_scenario(
 
 def week(model: DistrictModel, capacity: list[list[float]], orders: list[float]) -> DistrictModel:
     """Run one week's share, produce, account and trust phases on given capacity and orders."""
-    model.capacity = np.array(capacity, dtype=float)
-    model.orders = np.array(orders, dtype=float)
-    model.demand = model.orders.copy()
-    model.share_phase()
-    model.produce_phase()
-    model.account_phase()
-    model.trust_phase()
+    model.world.capacity = np.array(capacity, dtype=float)
+    model.world.orders = np.array(orders, dtype=float)
+    model.world.demand = model.world.orders.copy()
+    sharing.share_phase(model.world)
+    production.produce_phase(model.world)
+    accounting.account_phase(model.world)
+    trust.trust_phase(model.world)
     return model
 
 

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.scenario_io import load_experiment
+from model.sim import sharing
 from model.sim.district import DistrictModel
 from model.sim.params import MECHANISMS, Scenario
 
@@ -25,7 +26,7 @@ def check_week(  # noqa: PLR0917 - one argument per state snapshot taken before 
     capacity_before: np.ndarray,
 ) -> None:
     """Every identity the ledger must satisfy after one step."""
-    fl = m.flows
+    fl = m.world.flows
     scale = 1.0 + np.abs(cash_before).max()
     # payments between firms cancel: one firm's purchase is another's income
     assert fl["service_income"].sum() == pytest.approx(fl["service_purchases"].sum(), rel=1e-12, abs=TOL)
@@ -41,10 +42,10 @@ def check_week(  # noqa: PLR0917 - one argument per state snapshot taken before 
         + fl["membership_fee"]
         + fl["consortium_fee"]
     )
-    np.testing.assert_allclose(m.cash - cash_before, inflow - outflow, atol=TOL * scale)
+    np.testing.assert_allclose(m.world.cash - cash_before, inflow - outflow, atol=TOL * scale)
     # fixed assets move by investment, depreciation, equipment sold and entrants' equipment
     np.testing.assert_allclose(
-        m.fixed_assets - assets_before,
+        m.world.fixed_assets - assets_before,
         fl["investment"] - fl["depreciation"] - fl["assets_sold"] + fl["assets_in"],
         atol=TOL * scale,
     )
@@ -52,31 +53,36 @@ def check_week(  # noqa: PLR0917 - one argument per state snapshot taken before 
     np.testing.assert_allclose(fl["write_off"], fl["assets_sold"] - fl["asset_sales"], atol=TOL * scale)
     # equity moves by profit plus what owners bring in
     np.testing.assert_allclose(
-        (m.cash - cash_before) + (m.fixed_assets - assets_before),
+        (m.world.cash - cash_before) + (m.world.fixed_assets - assets_before),
         fl["profit"] + fl["equity_in"] + fl["assets_in"],
         atol=TOL * scale,
     )
     # capacity changes only through equipment bought and sold
-    np.testing.assert_allclose(m.capacity - capacity_before, m.capacity_traded, atol=TOL * (1 + capacity_before.max()))
+    np.testing.assert_allclose(
+        m.world.capacity - capacity_before, m.world.capacity_traded, atol=TOL * (1 + capacity_before.max())
+    )
     # book value of equipment equals capacity held at its capital rate
     np.testing.assert_allclose(
-        m.fixed_assets[m.born], (m.capacity @ m.capital_rate)[m.born], rtol=1e-9, atol=TOL * scale
+        m.world.fixed_assets[m.world.born],
+        (m.world.capacity @ m.world.capital_rate)[m.world.born],
+        rtol=1e-9,
+        atol=TOL * scale,
     )
     # units: orders are delivered, lost or left waiting
-    orders = m.demand + backlog_before + m.export_orders
-    np.testing.assert_allclose(orders, m.output + m.lost + m.backlog, atol=TOL * (1 + orders.max()))
+    orders = m.world.demand + backlog_before + m.world.export_orders
+    np.testing.assert_allclose(orders, m.world.output + m.world.lost + m.world.backlog, atol=TOL * (1 + orders.max()))
     # capacity: no stage does more than it holds; partner work equals what partners sold
-    used = m.own_use + m.sold
+    used = m.world.own_use + m.world.sold
     assert (used <= capacity_before * (1 + 1e-12) + TOL).all()  # capacity held while producing
-    np.testing.assert_allclose(m.received.sum(axis=0), m.sold.sum(axis=0), atol=TOL)
+    np.testing.assert_allclose(m.world.received.sum(axis=0), m.world.sold.sum(axis=0), atol=TOL)
     # nothing that cannot be negative is
     for name in ("output", "lost", "backlog", "demand"):
-        assert (getattr(m, name) >= -TOL).all(), name
-    assert (m.edge_units >= 0).all()
-    assert ((m.trust >= 0) & (m.trust <= 1)).all()
-    assert (m.output <= orders + TOL).all()
+        assert (getattr(m.world, name) >= -TOL).all(), name
+    assert (sharing.edge_units(m.world) >= 0).all()
+    assert ((m.world.trust >= 0) & (m.world.trust <= 1)).all()
+    assert (m.world.output <= orders + TOL).all()
     # firms that were not trading this week have no flows; entrants only bring in their equity
-    entered = m.active & ~active_before
+    entered = m.world.active & ~active_before
     for name, flow in fl.items():
         assert not flow[~active_before & ~entered].any(), name
         if name not in ("equity_in", "assets_in", "cash_change"):
@@ -87,13 +93,19 @@ def run_checked(scenario: Scenario, steps: int, replication: int = 0) -> Distric
     m = DistrictModel(scenario, replication)
     entries = exits = 0
     for _ in range(steps):
-        before = (m.cash.copy(), m.fixed_assets.copy(), m.backlog.copy(), m.active.copy(), m.capacity.copy())
+        before = (
+            m.world.cash.copy(),
+            m.world.fixed_assets.copy(),
+            m.world.backlog.copy(),
+            m.world.active.copy(),
+            m.world.capacity.copy(),
+        )
         m.step()
         check_week(m, *before)
-        entries += m.entries_last
-        exits += m.exits_last
+        entries += m.world.entries_last
+        exits += m.world.exits_last
         # firms are conserved: starting firms plus entrants minus exits are the active agents
-        assert len(m.agents) == int(m.active.sum()) == m.n_start + entries - exits
+        assert len(m.agents) == int(m.world.active.sum()) == m.world.n_start + entries - exits
         assert all(f.active for f in m.agents)
     return m
 

@@ -18,7 +18,7 @@ from model.experiments.design import MEMBER_ONLY, RunStore, count_runs, paired_e
 from model.experiments.runner import LocalBackend, run_once
 from model.experiments.sweep import attribution_design, break_even, grid_design, parse_vary, shapley
 from model.scenario_io import ScenarioError, load_experiment
-from model.sim.observers import metric_list
+from model.sim.metrics import metric_list
 from model.sim.params import Scenario
 
 from .conftest import ROOT, simulate

@@ -8,6 +8,7 @@ import pytest
 from model.experiments.runner import run_experiment, run_once
 from model.experiments.stats import effects_table, horizon
 from model.scenario_io import load_experiment
+from model.sim import sharing
 from model.sim.district import DistrictModel
 from model.sim.params import MECHANISMS
 
@@ -48,8 +49,8 @@ def test_district_and_standalone_twins_see_the_same_demand():
     for _ in range(40):
         alone.step()
         district.step()
-        np.testing.assert_array_equal(alone.demand, district.demand)
-    assert district.edge_units.size > 0  # the district really drew sharing randomness
+        np.testing.assert_array_equal(alone.world.demand, district.world.demand)
+    assert sharing.edge_units(district.world).size > 0  # the district really drew sharing randomness
 
 
 @pytest.mark.parametrize("path", PILOTS, ids=PILOT_IDS)
@@ -145,20 +146,23 @@ def test_size_halves_are_the_same_firms_in_both_regimes_and_their_metrics_add_up
     exp = load_experiment(pilot, ["steps=60"])
     alone = DistrictModel(exp.regimes["standalone"], 3)
     district = DistrictModel(exp.regimes["district"], 3)
-    n0 = int(alone.starting.sum())
-    assert np.array_equal(alone.smaller, district.smaller)
-    assert np.array_equal(alone.employees[:n0], district.employees[:n0])
-    assert not (alone.smaller & ~alone.starting).any()
-    assert int(alone.smaller.sum()) == (n0 + 1) // 2  # continuous draws: the median firm joins the smaller half
-    assert alone.employees[alone.smaller].max() < alone.employees[alone.starting & ~alone.smaller].min()
+    n0 = int(alone.world.starting.sum())
+    assert np.array_equal(alone.world.smaller, district.world.smaller)
+    assert np.array_equal(alone.world.employees[:n0], district.world.employees[:n0])
+    assert not (alone.world.smaller & ~alone.world.starting).any()
+    assert int(alone.world.smaller.sum()) == (n0 + 1) // 2  # continuous draws: the median firm joins the smaller half
+    assert (
+        alone.world.employees[alone.world.smaller].max()
+        < alone.world.employees[alone.world.starting & ~alone.world.smaller].min()
+    )
     names = [m.name for m in district.metrics]
     for _ in range(60):
         district.step()
     week = district.history[-1]
-    act, start = district.active, district.starting
-    small, large = act & district.smaller, act & start & ~district.smaller
-    profit = district.flows["profit"]
+    act, start = district.world.active, district.world.starting
+    small, large = act & district.world.smaller, act & start & ~district.world.smaller
+    profit = district.world.flows["profit"]
     assert week[names.index("smaller_profit")] == pytest.approx(profit[small].sum() / small.sum())
     assert week[names.index("larger_profit")] == pytest.approx(profit[large].sum() / large.sum())
-    assert week[names.index("smaller_survival")] == pytest.approx(small.sum() / district.smaller.sum())
-    assert week[names.index("larger_survival")] == pytest.approx(large.sum() / (start & ~district.smaller).sum())
+    assert week[names.index("smaller_survival")] == pytest.approx(small.sum() / district.world.smaller.sum())
+    assert week[names.index("larger_survival")] == pytest.approx(large.sum() / (start & ~district.world.smaller).sum())

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model.sim import accounting, adjacent, demand, learning, production, reviews, sharing
 from model.sim.district import DistrictModel
+from model.sim.world import fields_on
 
 from .conftest import tiny_scenario, week
 
@@ -14,13 +16,13 @@ REVIEW_EVERY_WEEK = {"capacity_review_weeks": 1, "partner_review_weeks": 1}
 
 def review(m: DistrictModel, used: list[list[float]], short: list[list[float]], spare_min: list[float]) -> None:
     """Fill one review window by hand and run the review."""
-    m.window_used = np.array(used, dtype=float)
-    m.window_capacity = m.capacity.copy()
-    m.window_short = np.array(short, dtype=float)
-    m.window_spare_min = np.array(spare_min, dtype=float)
-    m.window_weeks = 1
-    m.steps = m.scenario_params.district.capacity_review_weeks
-    m.adapt_phase()
+    m.world.window_used = np.array(used, dtype=float)
+    m.world.window_capacity = m.world.capacity.copy()
+    m.world.window_short = np.array(short, dtype=float)
+    m.world.window_spare_min = np.array(spare_min, dtype=float)
+    m.world.window_weeks = 1
+    m.world.steps = m.scenario_params.district.capacity_review_weeks
+    reviews.adapt_phase(m.world)
 
 
 def test_asset_light_member_sells_idle_kiln_partners_reliably_have_and_books_the_loss():
@@ -34,15 +36,15 @@ def test_asset_light_member_sells_idle_kiln_partners_reliably_have_and_books_the
     )
     m = DistrictModel(sc)
     week(m, capacity=[[10, 10], [10, 10]], orders=[5, 5])
-    cash0, assets0 = m.cash.copy(), m.fixed_assets.copy()
+    cash0, assets0 = m.world.cash.copy(), m.world.fixed_assets.copy()
     review(m, used=[[7, 2], [7, 9]], short=[[0, 0], [0, 0]], spare_min=[0.5, 0.2])
     # firm 0 used 20% of its drying: sells 0.5 x 10 x 0.8 = 4 units; firm 1 used 90%: keeps all
-    assert m.capacity.tolist() == [[10, 6], [10, 10]]
+    assert m.world.capacity.tolist() == [[10, 6], [10, 10]]
     book = 4 * 100.0
-    assert m.fixed_assets[0] == pytest.approx(assets0[0] - book)
-    assert m.cash[0] - cash0[0] == pytest.approx(0.6 * book)
-    assert m.flows["write_off"][0] == pytest.approx(0.4 * book)
-    assert m.cash[1] == cash0[1]
+    assert m.world.fixed_assets[0] == pytest.approx(assets0[0] - book)
+    assert m.world.cash[0] - cash0[0] == pytest.approx(0.6 * book)
+    assert m.world.flows["write_off"][0] == pytest.approx(0.4 * book)
+    assert m.world.cash[1] == cash0[1]
 
 
 def test_asset_light_keeps_capacity_partners_cannot_reliably_supply():
@@ -56,7 +58,7 @@ def test_asset_light_keeps_capacity_partners_cannot_reliably_supply():
     m = DistrictModel(sc)
     week(m, capacity=[[10, 10], [10, 10]], orders=[5, 5])
     review(m, used=[[5, 2], [5, 9]], short=[[0, 0], [0, 0]], spare_min=[0.5, 0.0])
-    assert m.capacity[0, 1] == 10.0
+    assert m.world.capacity[0, 1] == 10.0
 
 
 def test_asset_light_member_invests_where_it_was_short_within_credit():
@@ -70,15 +72,15 @@ def test_asset_light_member_invests_where_it_was_short_within_credit():
     )
     m = DistrictModel(sc)
     week(m, capacity=[[10, 10], [10, 10]], orders=[5, 5])
-    cash0 = m.cash.copy()
+    cash0 = m.world.cash.copy()
     review(m, used=[[10, 10], [5, 5]], short=[[4, 0], [0, 0]], spare_min=[0.0, 0.0])
-    assert m.capacity[0].tolist() == [12.0, 10.0]
-    assert cash0[0] - m.cash[0] == pytest.approx(2 * 100.0)
+    assert m.world.capacity[0].tolist() == [12.0, 10.0]
+    assert cash0[0] - m.world.cash[0] == pytest.approx(2 * 100.0)
     m2 = DistrictModel(sc)
     week(m2, capacity=[[10, 10], [10, 10]], orders=[5, 5])
-    m2.cash[0] = -m2.credit_limit[0]  # at its limit: the bank lends no more
+    m2.world.cash[0] = -m2.world.credit_limit[0]  # at its limit: the bank lends no more
     review(m2, used=[[10, 10], [5, 5]], short=[[4, 0], [0, 0]], spare_min=[0.0, 0.0])
-    assert m2.capacity[0, 0] == 10.0
+    assert m2.world.capacity[0, 0] == 10.0
 
 
 def test_learning_follows_wrights_law():
@@ -93,23 +95,23 @@ def test_learning_follows_wrights_law():
     x, c = [], []
     for _ in range(40):
         week(m, capacity=[[10]], orders=[10])
-        m.learn_phase()
-        x.append(m.experience[0, 0])
-        c.append(m.var_cost[0, 0])
+        learning.learn_phase(m.world)
+        x.append(m.world.experience[0, 0])
+        c.append(m.world.var_cost[0, 0])
     slope = np.polyfit(np.log(x), np.log(c), 1)[0]
     assert slope == pytest.approx(np.log2(0.8), rel=1e-9)
-    assert m.defect[0, 0] < m.defect_base[0] or m.defect_base[0] == 0
-    assert m.processing[0, 0] < m.processing_base[0]
+    assert m.world.defect[0, 0] < m.world.defect_base[0] or m.world.defect_base[0] == 0
+    assert m.world.processing[0, 0] < m.world.processing_base[0]
 
 
 def test_forgetting_erodes_experience():
     sc = tiny_scenario(1, ("cut",), mechanisms={"specialization": True}, learning={"forgetting": 0.1})
     m = DistrictModel(sc)
-    x0 = m.experience[0, 0]
+    x0 = m.world.experience[0, 0]
     week(m, capacity=[[10]], orders=[0])
-    m.learn_phase()
-    assert m.experience[0, 0] == pytest.approx(0.9 * x0)
-    assert m.var_cost[0, 0] > 10.0
+    learning.learn_phase(m.world)
+    assert m.world.experience[0, 0] == pytest.approx(0.9 * x0)
+    assert m.world.var_cost[0, 0] > 10.0
 
 
 def _specialist_world(**over) -> DistrictModel:
@@ -123,8 +125,8 @@ def _specialist_world(**over) -> DistrictModel:
         **over,
     )
     m = DistrictModel(sc)
-    m.efficiency = np.array([[1.0, 1.5], [1.0, 1.0]])
-    m._update_costs()
+    m.world.efficiency = np.array([[1.0, 1.5], [1.0, 1.0]])
+    learning.update_costs(m.world)
     week(m, capacity=[[10, 10], [10, 10]], orders=[5, 5])  # no one is short: no trade, trust stays 0.5
     return m
 
@@ -133,8 +135,8 @@ def test_specialising_member_moves_capacity_from_its_worst_to_its_best_stage():
     """M3: capacity leaves the stage where the member is far costlier than buying from a partner."""
     m = _specialist_world()
     review(m, used=[[5, 5], [5, 5]], short=[[0, 0], [0, 0]], spare_min=[0.5, 0.5])
-    assert m.capacity[0].tolist() == pytest.approx([11.0, 9.0])
-    assert m.capacity[1].tolist() == [10.0, 10.0]
+    assert m.world.capacity[0].tolist() == pytest.approx([11.0, 9.0])
+    assert m.world.capacity[1].tolist() == [10.0, 10.0]
 
 
 @pytest.mark.parametrize(
@@ -156,16 +158,16 @@ def test_member_specialises_only_where_buying_the_stage_costs_less_than_making_i
         district={"coordination_cost": coordination}, sharing={"transport_cost": transport, "failure_prob": failure}
     )
     review(m, used=[[5, 5], [5, 5]], short=[[0, 0], [0, 0]], spare_min=[0.5, 0.5])
-    assert m.capacity[0].tolist() == pytest.approx([11.0, 9.0] if moves else [10.0, 10.0])
-    assert m.capacity[1].tolist() == [10.0, 10.0]
+    assert m.world.capacity[0].tolist() == pytest.approx([11.0, 9.0] if moves else [10.0, 10.0])
+    assert m.world.capacity[1].tolist() == [10.0, 10.0]
 
 
 def test_member_without_a_live_partner_does_not_specialise():
     """M3: nobody to buy the stage from, so the member keeps making it however costly it is."""
     m = _specialist_world()
-    m.edge_alive[:] = False
+    m.world.edge_alive[:] = False
     review(m, used=[[5, 5], [5, 5]], short=[[0, 0], [0, 0]], spare_min=[0.5, 0.5])
-    assert m.capacity.tolist() == [[10.0, 10.0], [10.0, 10.0]]
+    assert m.world.capacity.tolist() == [[10.0, 10.0], [10.0, 10.0]]
 
 
 def test_spillovers_pull_members_toward_the_district_frontier_scaled_by_absorptive_capacity():
@@ -177,14 +179,14 @@ def test_spillovers_pull_members_toward_the_district_frontier_scaled_by_absorpti
         spillovers={"rate": 0.1, "absorptive_employees": 20.0},
     )
     m = DistrictModel(sc)
-    m.member = np.array([True, True, False])
-    m.efficiency = np.array([[0.8], [1.2], [1.2]])
-    m._update_costs()
+    m.world.member = np.array([True, True, False])
+    m.world.efficiency = np.array([[0.8], [1.2], [1.2]])
+    learning.update_costs(m.world)
     week(m, capacity=[[10], [10], [10]], orders=[5, 5, 5])
-    m.learn_phase()
+    learning.learn_phase(m.world)
     # employees 10 of 20: half absorptive; gap 0.4 closes by 0.1 x 0.5 x 0.4 = 0.02
-    assert m.efficiency[:, 0].tolist() == pytest.approx([0.8, 1.18, 1.2])
-    assert m.var_cost[1, 0] == pytest.approx(10.0 * 1.18)
+    assert m.world.efficiency[:, 0].tolist() == pytest.approx([0.8, 1.18, 1.2])
+    assert m.world.var_cost[1, 0] == pytest.approx(10.0 * 1.18)
 
 
 def test_members_buy_more_from_local_suppliers():
@@ -194,11 +196,11 @@ def test_members_buy_more_from_local_suppliers():
     off = DistrictModel(tiny_scenario(2, ("cut",), mechanisms={"adjacent": False, "sharing": True}, **over))
     for m in (on, off):
         week(m, capacity=[[10], [10]], orders=[5, 5])
-        m.adjacent_phase()
-    fl = on.flows
+        adjacent.adjacent_phase(m.world)
+    fl = on.world.flows
     purchases = fl["variable_cost"] + fl["fixed_cost"] + fl["transport"] + fl["investment"]
-    assert on.adjacent_revenue == pytest.approx(0.5 * purchases.sum())
-    assert off.adjacent_revenue == pytest.approx(0.2 * purchases.sum())
+    assert on.world.adjacent_revenue == pytest.approx(0.5 * purchases.sum())
+    assert off.world.adjacent_revenue == pytest.approx(0.2 * purchases.sum())
 
 
 def test_reputation_opens_the_export_channel_and_members_pay_the_consortium():
@@ -218,15 +220,15 @@ def test_reputation_opens_the_export_channel_and_members_pay_the_consortium():
     )
     m = DistrictModel(sc)
     week(m, capacity=[[10], [10]], orders=[5, 5])
-    assert m.reputation == pytest.approx(1.0)
-    assert m.export_open
-    assert m.flows["consortium_fee"].tolist() == [3.0, 3.0]
-    m.demand_phase()
-    assert m.export_orders.tolist() == pytest.approx([1.0, 1.0])  # 10% of nominal capacity 10
-    m.share_phase()
-    m.produce_phase()
-    m.account_phase()
-    assert m.flows["export_sales"].sum() == pytest.approx(2 * 120.0)
+    assert m.world.reputation == pytest.approx(1.0)
+    assert m.world.export_open
+    assert m.world.flows["consortium_fee"].tolist() == [3.0, 3.0]
+    demand.demand_phase(m.world)
+    assert m.world.export_orders.tolist() == pytest.approx([1.0, 1.0])  # 10% of nominal capacity 10
+    sharing.share_phase(m.world)
+    production.produce_phase(m.world)
+    accounting.account_phase(m.world)
+    assert m.world.flows["export_sales"].sum() == pytest.approx(2 * 120.0)
 
 
 def test_defects_and_late_delivery_keep_the_channel_closed():
@@ -239,8 +241,8 @@ def test_defects_and_late_delivery_keep_the_channel_closed():
     )
     m = DistrictModel(sc)
     week(m, capacity=[[10], [10]], orders=[5, 5])
-    assert m.reputation == pytest.approx(0.8)
-    assert not m.export_open
+    assert m.world.reputation == pytest.approx(0.8)
+    assert not m.world.export_open
 
 
 def test_opportunist_seller_fails_more_and_loses_the_link():
@@ -249,15 +251,15 @@ def test_opportunist_seller_fails_more_and_loses_the_link():
         2, ("dry",), trust={"opportunist_share": 0.0, "opportunism": 1.0, "loss": 0.9, "drop_below": 0.15}
     )
     m = DistrictModel(sc)
-    m.opportunist = np.array([False, True])
+    m.world.opportunist = np.array([False, True])
     week(m, capacity=[[0], [10]], orders=[4, 0])
-    assert m.output[0] == 0.0
-    assert m.trust[0] == pytest.approx(0.05)
-    assert not m.edge_alive[0]  # both directions of the link go
-    assert not m.edge_alive[1]
+    assert m.world.output[0] == 0.0
+    assert m.world.trust[0] == pytest.approx(0.05)
+    assert not m.world.edge_alive[0]  # both directions of the link go
+    assert not m.world.edge_alive[1]
     week(m, capacity=[[0], [10]], orders=[4, 0])
-    assert m.edge_units.sum() == 0.0
-    assert m.edge_failed.sum() == 0.0
+    assert sharing.edge_units(m.world).sum() == 0.0
+    assert sharing.edge_failed(m.world).sum() == 0.0
 
 
 def test_member_without_partners_finds_a_new_one_at_review():
@@ -268,11 +270,11 @@ def test_member_without_partners_finds_a_new_one_at_review():
         district=REVIEW_EVERY_WEEK,
     )
     m = DistrictModel(sc)
-    m.edge_alive[:] = False
-    links_before = m.buyer.size
+    m.world.edge_alive[:] = False
+    links_before = m.world.buyer.size
     review(m, used=[[1], [1], [1]], short=[[0], [0], [0]], spare_min=[0.5])
-    assert m.buyer.size > links_before
-    assert m.edge_alive[links_before:].all()
+    assert m.world.buyer.size > links_before
+    assert m.world.edge_alive[links_before:].all()
 
 
 def test_entrants_come_when_returns_are_high_and_bring_their_equity():
@@ -284,11 +286,11 @@ def test_entrants_come_when_returns_are_high_and_bring_their_equity():
         entry={"slots": 1.0, "rate": 0.5, "hurdle_roa": 0.0, "reference_roa": 0.01},
     )
     m = DistrictModel(sc)
-    assert m.n_firms == 8
+    assert m.world.n_firms == 8
     for _ in range(10):
         m.step()
-    assert m.born[4:].any()
-    assert len(m.agents) == int(m.active.sum())
+    assert m.world.born[4:].any()
+    assert len(m.agents) == int(m.world.active.sum())
     # price 12 barely covers variable cost 10 plus fixed costs: returns below the hurdle, no entry
     sc_low = tiny_scenario(
         4,
@@ -300,7 +302,7 @@ def test_entrants_come_when_returns_are_high_and_bring_their_equity():
     low = DistrictModel(sc_low)
     for _ in range(10):
         low.step()
-    assert not low.born[4:].any()
+    assert not low.world.born[4:].any()
 
 
 def test_scheduled_demand_shock_and_key_firm_failure():
@@ -311,42 +313,32 @@ def test_scheduled_demand_shock_and_key_firm_failure():
     ]
     sc = tiny_scenario(3, ("cut",), mechanisms={"entry_exit": True}, shocks=shocks, entry={"slots": 0.0})
     m = DistrictModel(sc)
-    m.capacity[1] *= 2
+    m.world.capacity[1] *= 2
     demand = []
     for _ in range(5):
         m.step()
-        demand.append(m.demand[0])
+        demand.append(m.world.demand[0])
     assert demand[2] == pytest.approx(0.5 * demand[0])
     assert demand[4] == pytest.approx(demand[0])
-    assert m.active.tolist() == [True, False, True]
+    assert m.world.active.tolist() == [True, False, True]
     off = DistrictModel(tiny_scenario(3, ("cut",), mechanisms={"entry_exit": False}, shocks=shocks))
     for _ in range(5):
         off.step()
-    assert off.active.all()
-
-
-EDGE_ARRAYS = {
-    "buyer",
-    "seller",
-    "pair",
-    "trust",
-    "edge_alive",
-    "failed_draw",
-    "edge_units",
-    "edge_failed",
-    "edge_coord_rate",
-}
+    assert off.world.active.all()
 
 
 def permute_storage(m: DistrictModel, perm: np.ndarray) -> None:
-    """Store the same firms in another order: row ``k`` of the new arrays is old firm ``perm[k]``."""
+    """Store the same firms in another order: row ``k`` of the new arrays is old firm ``perm[k]``.
+
+    Every World field declared on the firm axes is permuted (``world.fields_on``, not a guess by
+    shape); links keep their order and are renumbered to the new rows."""
+    w = m.world
     inverse = np.argsort(perm)
-    for name, value in list(vars(m).items()):
-        if name in EDGE_ARRAYS or not isinstance(value, np.ndarray) or value.ndim == 0:
-            continue
-        if value.shape[0] == m.n_firms:
-            setattr(m, name, value[perm])
-    m.buyer, m.seller = inverse[m.buyer], inverse[m.seller]
+    for name in fields_on("firm", "firm_stage"):
+        value = getattr(w, name)
+        if value.shape[:1] == (w.n_firms,):
+            setattr(w, name, value[perm])
+    w.buyer, w.seller = inverse[w.buyer], inverse[w.seller]
     m.firms = [m.firms[i] for i in perm]
     for k, firm in enumerate(m.firms):
         if firm is not None:
@@ -380,7 +372,7 @@ def test_storage_order_gives_no_firm_priority():
     ha, hb = a.run(), b.run()
     assert np.nansum(ha[:, [x.name for x in a.metrics].index("shared_units")]) > 0
     np.testing.assert_allclose(hb, ha, rtol=1e-9, atol=1e-9, equal_nan=True)
-    np.testing.assert_allclose(b.capacity, a.capacity[perm], rtol=1e-9)
+    np.testing.assert_allclose(b.world.capacity, a.world.capacity[perm], rtol=1e-9)
 
 
 def test_storage_order_changes_results_only_statistically_when_draws_are_involved():
@@ -395,7 +387,7 @@ def test_storage_order_changes_results_only_statistically_when_draws_are_involve
     for rep in range(8):
         a = DistrictModel(sc, rep)
         b = DistrictModel(sc, rep)
-        permute_storage(b, rng.permutation(b.n_firms))
+        permute_storage(b, rng.permutation(b.world.n_firms))
         j = [x.name for x in a.metrics].index("profit")
         plain.append(np.nanmean(a.run()[:, j]))
         permuted.append(np.nanmean(b.run()[:, j]))

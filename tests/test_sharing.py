@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model.sim import sharing, trust
 from model.sim.district import DistrictModel
 
 from .conftest import tiny_scenario, week
@@ -14,45 +15,45 @@ def test_member_without_kiln_gets_boards_dried_by_partner_and_pays():
     """A member with no drying capacity buys a partner's idle drying capacity and pays its price."""
     m = DistrictModel(tiny_scenario(2, ("cut", "dry")))
     week(m, capacity=[[10, 0], [10, 10]], orders=[5, 4])
-    assert m.output.tolist() == [5.0, 4.0]
-    assert m.received[0].tolist() == [0.0, 5.0]
-    assert m.sold[1].tolist() == [0.0, 5.0]
+    assert m.world.output.tolist() == [5.0, 4.0]
+    assert m.world.received[0].tolist() == [0.0, 5.0]
+    assert m.world.sold[1].tolist() == [0.0, 5.0]
     price = 10.0 * 1.1  # partner's variable cost plus 10% markup
-    assert m.flows["service_purchases"][0] == pytest.approx(5 * price)
-    assert m.flows["service_income"][1] == pytest.approx(5 * price)
+    assert m.world.flows["service_purchases"][0] == pytest.approx(5 * price)
+    assert m.world.flows["service_income"][1] == pytest.approx(5 * price)
     # the partner bears the variable cost of the drying it does for the buyer
-    assert m.flows["variable_cost"][1] == pytest.approx(4 * 20 + 5 * 10)
-    assert m.flows["variable_cost"][0] == pytest.approx(5 * 10)
+    assert m.world.flows["variable_cost"][1] == pytest.approx(4 * 20 + 5 * 10)
+    assert m.world.flows["variable_cost"][0] == pytest.approx(5 * 10)
 
 
 def test_seller_keeps_capacity_for_its_own_orders_first():
     """Only capacity beyond a firm's own orders is offered to partners."""
     m = DistrictModel(tiny_scenario(2, ("dry",)))
     week(m, capacity=[[2], [10]], orders=[12, 7])
-    assert m.output.tolist() == [5.0, 7.0]
-    assert m.sold[1, 0] == pytest.approx(3.0)
+    assert m.world.output.tolist() == [5.0, 7.0]
+    assert m.world.sold[1, 0] == pytest.approx(3.0)
 
 
 def test_short_seller_rations_buyers_in_proportion_to_need():
     """Two buyers needing 6 and 2 from a seller with 4 idle units get 3 and 1."""
     m = DistrictModel(tiny_scenario(3, ("dry",)))
     week(m, capacity=[[4], [4], [10]], orders=[10, 6, 6])
-    assert m.received[:, 0].tolist() == pytest.approx([3.0, 1.0, 0.0])
-    assert m.output.tolist() == pytest.approx([7.0, 5.0, 6.0])
+    assert m.world.received[:, 0].tolist() == pytest.approx([3.0, 1.0, 0.0])
+    assert m.world.output.tolist() == pytest.approx([7.0, 5.0, 6.0])
 
 
 def test_non_members_do_not_share():
     """With no members (the standalone regime) output is each firm's own bottleneck."""
     m = DistrictModel(tiny_scenario(2, ("cut", "dry"), district={"membership_share": 0.0}))
     week(m, capacity=[[10, 0], [10, 10]], orders=[5, 4])
-    assert m.output.tolist() == [0.0, 4.0]
-    assert m.edge_units.size == 0
+    assert m.world.output.tolist() == [0.0, 4.0]
+    assert sharing.edge_units(m.world).size == 0
 
 
 def test_sharing_switch_off_means_no_trade():
     m = DistrictModel(tiny_scenario(2, ("cut", "dry"), mechanisms={"sharing": False}))
     week(m, capacity=[[10, 0], [10, 10]], orders=[5, 4])
-    assert m.output.tolist() == [0.0, 4.0]
+    assert m.world.output.tolist() == [0.0, 4.0]
 
 
 def test_trade_that_loses_money_is_refused():
@@ -60,23 +61,23 @@ def test_trade_that_loses_money_is_refused():
     # margin 100 - 20 = 80; partner price 11; coordination at trust 0.5 is 3x the base cost
     m = DistrictModel(tiny_scenario(2, ("cut", "dry"), district={"coordination_cost": 30.0}))
     week(m, capacity=[[10, 0], [10, 10]], orders=[5, 4])
-    assert m.output[0] == 0.0
-    assert m.flows["coordination"].sum() == 0.0
+    assert m.world.output[0] == 0.0
+    assert m.world.flows["coordination"].sum() == 0.0
 
 
 def test_coordination_cost_falls_with_trust():
     """Cost per unit is the base cost at trust 1 and cost_ratio times it at trust 0."""
     m = DistrictModel(tiny_scenario(2, ("dry",), district={"coordination_cost": 2.0}))
-    m.trust = np.array([1.0, 0.0])
-    assert m._coordination_rate().tolist() == pytest.approx([2.0, 10.0])
+    m.world.trust = np.array([1.0, 0.0])
+    assert trust.coordination_rate(m.world).tolist() == pytest.approx([2.0, 10.0])
 
 
 def test_buyer_pays_coordination_and_transport_per_unit():
     m = DistrictModel(tiny_scenario(2, ("dry",), district={"coordination_cost": 1.0}, sharing={"transport_cost": 2.0}))
     week(m, capacity=[[0], [10]], orders=[4, 0])
-    assert m.flows["coordination"][0] == pytest.approx(4 * 1.0 * (1 + 4 * 0.5))
-    assert m.flows["transport"][0] == pytest.approx(8.0)
-    assert m.flows["coordination"][1] == 0.0
+    assert m.world.flows["coordination"][0] == pytest.approx(4 * 1.0 * (1 + 4 * 0.5))
+    assert m.world.flows["transport"][0] == pytest.approx(8.0)
+    assert m.world.flows["coordination"][1] == 0.0
 
 
 class _AlwaysFail:
@@ -88,13 +89,13 @@ class _AlwaysFail:
 
 def test_failed_delivery_is_not_paid_costs_coordination_and_cuts_trust():
     m = DistrictModel(tiny_scenario(2, ("dry",), sharing={"failure_prob": 0.2}, district={"coordination_cost": 1.0}))
-    m._sharing_rng = _AlwaysFail()
+    m.world.rng_sharing = _AlwaysFail()
     week(m, capacity=[[0], [10]], orders=[4, 0])
-    assert m.output[0] == 0.0
-    assert m.flows["service_purchases"][0] == 0.0
-    assert m.flows["coordination"][0] == pytest.approx(4 * 3.0)
-    assert m.trust[0] == pytest.approx(0.25)  # buyer 0's trust in seller 1 halves
-    assert m.trust[1] == pytest.approx(0.5)  # the other direction did not trade
+    assert m.world.output[0] == 0.0
+    assert m.world.flows["service_purchases"][0] == 0.0
+    assert m.world.flows["coordination"][0] == pytest.approx(4 * 3.0)
+    assert m.world.trust[0] == pytest.approx(0.25)  # buyer 0's trust in seller 1 halves
+    assert m.world.trust[1] == pytest.approx(0.5)  # the other direction did not trade
 
 
 def test_buyer_weighs_the_chance_of_failure():
@@ -105,9 +106,9 @@ def test_buyer_weighs_the_chance_of_failure():
         m = DistrictModel(
             tiny_scenario(2, ("dry",), sharing={"failure_prob": fail}, district={"coordination_cost": 10.0})
         )
-        m._sharing_rng = np.random.default_rng(0)
+        m.world.rng_sharing = np.random.default_rng(0)
         week(m, capacity=[[0], [10]], orders=[4, 0])
-        assert (m.edge_units.sum() + m.edge_failed.sum() > 0) == trades, fail
+        assert (sharing.edge_units(m.world).sum() + sharing.edge_failed(m.world).sum() > 0) == trades, fail
 
 
 def test_backlog_that_own_capacity_clears_next_week_is_not_worth_renting_for():
@@ -117,28 +118,28 @@ def test_backlog_that_own_capacity_clears_next_week_is_not_worth_renting_for():
         "district": {"coordination_cost": 3.0},
     }  # 9 per unit at trust 0.5
     m = DistrictModel(tiny_scenario(2, ("dry",), **over))
-    m.demand_index = 1.0
+    m.world.demand_index = 1.0
     # firm 0: bottleneck 10, normal demand 5: next week's 5 spare units absorb a 2-unit shortfall,
     # so a unit served now is worth 0.1 x 90 + 10 - 11 = 8 < 9
     week(m, capacity=[[10], [10]], orders=[12, 0])
-    assert m.edge_units.sum() == 0.0
+    assert sharing.edge_units(m.world).sum() == 0.0
     # a firm short by more than its spare capacity rents for the part that could not wait
     m = DistrictModel(tiny_scenario(2, ("dry",), **over))
-    m.demand_index = 1.0
+    m.world.demand_index = 1.0
     week(m, capacity=[[10], [10]], orders=[30, 0])
-    assert m.edge_units.sum() > 0.0
+    assert sharing.edge_units(m.world).sum() > 0.0
 
 
 def test_kept_delivery_raises_trust():
     m = DistrictModel(tiny_scenario(2, ("dry",)))
     week(m, capacity=[[0], [10]], orders=[4, 0])
-    assert m.trust[0] == pytest.approx(0.5 + 0.1 * 0.5)
+    assert m.world.trust[0] == pytest.approx(0.5 + 0.1 * 0.5)
 
 
 def test_trust_switch_off_freezes_trust():
     m = DistrictModel(tiny_scenario(2, ("dry",), mechanisms={"trust": False}))
     week(m, capacity=[[0], [10]], orders=[4, 0])
-    assert m.trust.tolist() == [0.5, 0.5]
+    assert m.world.trust.tolist() == [0.5, 0.5]
 
 
 def test_partner_work_the_bottleneck_cannot_use_is_cancelled():
@@ -146,9 +147,9 @@ def test_partner_work_the_bottleneck_cannot_use_is_cancelled():
     m = DistrictModel(tiny_scenario(3, ("cut", "dry")))
     # firm 0 needs 4 more at both stages; firm 1 has idle drying only, nobody has idle cutting
     week(m, capacity=[[6, 6], [5, 10], [5, 5]], orders=[10, 5, 5])
-    assert m.output[0] == 6.0
-    assert m.edge_units.sum() == 0.0
-    assert m.flows["service_purchases"].sum() == 0.0
+    assert m.world.output[0] == 6.0
+    assert sharing.edge_units(m.world).sum() == 0.0
+    assert m.world.flows["service_purchases"].sum() == 0.0
 
 
 def test_allocation_does_not_depend_on_storage_order():
@@ -158,5 +159,5 @@ def test_allocation_does_not_depend_on_storage_order():
     a = week(DistrictModel(tiny_scenario(4, ("cut", "dry"))), cap.tolist(), orders.tolist())
     perm = np.array([2, 0, 3, 1])
     b = week(DistrictModel(tiny_scenario(4, ("cut", "dry"))), cap[perm].tolist(), orders[perm].tolist())
-    np.testing.assert_allclose(b.output, a.output[perm], rtol=1e-12)
-    np.testing.assert_allclose(b.flows["profit"], a.flows["profit"][perm], rtol=1e-12)
+    np.testing.assert_allclose(b.world.output, a.world.output[perm], rtol=1e-12)
+    np.testing.assert_allclose(b.world.flows["profit"], a.world.flows["profit"][perm], rtol=1e-12)

@@ -16,17 +16,17 @@ def test_firms_are_mesa_agents_reading_the_model_arrays():
     exp = load_experiment(ROOT / "scenarios" / "woodworking_kaluga.yaml", ["steps=3"])
     m = DistrictModel(exp.regimes["district"], 0)
     m.step()
-    assert len(m.agents) == int(m.active.sum()) == m.n_start
+    assert len(m.agents) == int(m.world.active.sum()) == m.world.n_start
     assert all(isinstance(a, Firm) for a in m.agents)
     members = m.agents.select(lambda f: f.member)
-    assert len(members) == int((m.member & m.active).sum())
+    assert len(members) == int((m.world.member & m.world.active).sum())
     big = m.agents.select(lambda f: f.employees >= 20)
-    assert len(big) == int((m.active & (m.employees >= 20)).sum())
+    assert len(big) == int((m.world.active & (m.world.employees >= 20)).sum())
     firm = m.firms[5]
-    assert firm.cash == m.cash[5]
-    m.cash[5] += 1.0
-    assert firm.cash == m.cash[5]  # a view, not a copy
-    assert firm.bottleneck == m.stage_names[int(np.argmin(m.capacity[5]))]
+    assert firm.cash == m.world.cash[5]
+    m.world.cash[5] += 1.0
+    assert firm.cash == m.world.cash[5]  # a view, not a copy
+    assert firm.bottleneck == m.stage_names[int(np.argmin(m.world.capacity[5]))]
     assert set(firm.capacity) == set(m.stage_names)
 
 
@@ -37,8 +37,8 @@ def test_exited_firms_leave_model_agents():
     )
     m = DistrictModel(exp.regimes["standalone"], 0)
     m.run()
-    assert (~m.active).sum() > 0
-    assert len(m.agents) == int(m.active.sum())
+    assert (~m.world.active).sum() > 0
+    assert len(m.agents) == int(m.world.active.sum())
     assert all(f.active for f in m.agents)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 import model.sim.network
 from model.experiments import validation
-from model.sim.district import DistrictModel
+from model.sim import learning, trust
 from model.sim.params import Mechanisms
 
 from .conftest import simulate
@@ -90,13 +90,13 @@ def test_validation_report_names_a_failed_check_in_the_chosen_language(tmp_path)
 
 
 def test_doubling_the_learning_exponent_fails_the_wright_check(monkeypatch):
-    original = DistrictModel._update_costs
+    original = learning.update_costs
 
-    def steeper(self):
-        self.learning_exponent = 2 * np.log2([st.progress_ratio for st in self.scenario_params.stages])
-        original(self)
+    def steeper(w):
+        w.learning_exponent = 2 * np.log2([st.progress_ratio for st in w.scenario.stages])
+        original(w)
 
-    monkeypatch.setattr(DistrictModel, "_update_costs", steeper)
+    monkeypatch.setattr(learning, "update_costs", steeper)
     assert not validation._wright_check(0.8).passed
 
 
@@ -121,8 +121,8 @@ MONOTONE = validation.Size(reps=2, steps=150, groups=60, pilot_reps=4, pilot_ste
 
 def test_coordination_that_pays_the_buyer_fails_the_monotone_cost_check(monkeypatch):
     """A 'cost' that subsidises trade makes the district gain more as it rises: the check must see it."""
-    original = DistrictModel._coordination_rate
-    monkeypatch.setattr(DistrictModel, "_coordination_rate", lambda self: -original(self))
+    original = trust.coordination_rate
+    monkeypatch.setattr(trust, "coordination_rate", lambda w: -original(w))
     assert not validation._monotone_check("woodworking_kaluga", MONOTONE, workers=1).passed
 
 

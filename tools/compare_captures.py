@@ -34,7 +34,11 @@ def main(a: Path, b: Path) -> int:
     bad = [f"only in {a}: {p}" for p in sorted(set(left) - set(right))]
     bad += [f"only in {b}: {p}" for p in sorted(set(right) - set(left))]
     bad += [str(rel) for rel in left if (b / rel).exists() and not same(a / rel, b / rel)]
-    print(f"{len(left)} files: identical" if not bad else "DIFFERENT:\n  " + "\n  ".join(bad))
+    if not bad:
+        print(f"{len(left)} files: identical")
+    else:
+        more = f"\n  ... and {len(bad) - 40} more" if len(bad) > 40 else ""
+        print(f"DIFFERENT ({len(bad)} of {len(left)} files):\n  " + "\n  ".join(bad[:40]) + more)
     return 1 if bad else 0
 
 

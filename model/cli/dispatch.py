@@ -232,7 +232,7 @@ def _fmt(x: float, unit: str) -> str:
 
 
 def _print_headline(effects, out: Path) -> None:
-    from ..sim.observers import HEADLINE
+    from ..sim.metrics import HEADLINE
 
     print(f"Results: {out.resolve()}")
     if effects.empty:

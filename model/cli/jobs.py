@@ -25,7 +25,7 @@ from ..outputs.i18n import label, unit
 from ..outputs.paths import available_memory, check_writable, write_atomic
 from ..outputs.report import write_report
 from ..scenario_io import load_experiment
-from ..sim.observers import metric_list
+from ..sim.metrics import metric_list
 
 SENSITIVITY_REPLICATIONS = 3
 

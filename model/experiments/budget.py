@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import ScenarioError
 from ..scenario_io import Experiment
-from ..sim.observers import metric_list
+from ..sim.metrics import metric_list
 from ..sim.params import Scenario
 
 BYTES_PER_SLOT = 2_048

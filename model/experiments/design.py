@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..scenario_io import Experiment, _set_path, load_experiment
-from ..sim.observers import metric_list
-from ..sim.params import Scenario
+from ..sim.metrics import metric_list
+from ..sim.params import MEMBER_ONLY, Scenario
 from .runner import Backend, run_once
 from .stats import horizon_of_history, t_interval
 
@@ -56,35 +56,6 @@ class Design:
     @property
     def first(self) -> Experiment:
         return self.experiments[self.points[0].pid]
-
-
-# Values read only for members. With district.membership_share = 0 nobody is ever a member
-# (starting firms or entrants), so no value here can change a run: the standalone regime of every
-# point of a sweep over, say, district.coordination_cost is one run, and attribution shares the
-# standalone runs of coalitions that differ only in member mechanisms. tests/test_design.py
-# changes each one on every pilot's standalone regime and checks the history stays bit-identical.
-# (mechanisms.specialization and mechanisms.entry_exit are not here: learning by doing and entry
-# act on every firm.)
-MEMBER_ONLY = (
-    "district.membership_fee",
-    "district.coordination_cost",
-    "district.partner_review_weeks",
-    "district.capacity_review_weeks",
-    "sharing",
-    "trust",
-    "asset_light",
-    "spillovers",
-    "export",
-    "learning.specialise_gap",
-    "learning.shift_rate",
-    "adjacent.member_local_share",
-    "mechanisms.sharing",
-    "mechanisms.asset_light",
-    "mechanisms.spillovers",
-    "mechanisms.export",
-    "mechanisms.trust",
-    "mechanisms.adjacent",
-)
 
 
 def run_identity(scenario: Scenario) -> dict:

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import ScenarioError, WorkerDiedError
 from ..scenario_io import Experiment
-from ..sim.observers import Metric, metric_list
+from ..sim.metrics import Metric, metric_list
 from ..sim.params import Scenario
 
 

@@ -128,8 +128,8 @@ def _wright_check(p: float) -> Check:
     xs, cs = [], []
     for _ in range(exp.base.steps):
         model.step()
-        xs.append(model.experience[0, 0])
-        cs.append(model.var_cost[0, 0])
+        xs.append(model.world.experience[0, 0])
+        cs.append(model.world.var_cost[0, 0])
     slope = float(np.polyfit(np.log(xs), np.log(cs), 1)[0])
     expected = math.log2(p)
     return Check(

@@ -1,7 +1,7 @@
 """One translation table for reports and chart labels (English, Russian) and locale number formats.
 
 ``tr(key, lang)`` looks a phrase up; ``label(metric, lang)`` and ``unit(unit, lang)`` translate
-the metric names and units of ``model.sim.observers``; ``number(x, lang)`` writes a number the way
+the metric names and units of ``model.sim.metrics``; ``number(x, lang)`` writes a number the way
 readers of that language expect (``12,345.6`` in English, ``12 345,6`` in Russian).
 """
 

@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from ..errors import ScenarioError
-from ..sim.observers import HEADLINE
+from ..sim.metrics import HEADLINE
 from ..sim.params import MECHANISMS, Scenario, parameter_table
 from .i18n import POINT_UNITS, label, mechanism, number, tr, unit
 from .paths import write_atomic

@@ -14,6 +14,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+WEEKS_PER_YEAR = 52.0
+"""Weeks in a year: one step is one week."""
+QUARTER = 13.0
+"""Weeks in a quarter: the memory of firms' and the sector's average profit (entry, M8)."""
+DEFECT_CAP = 0.5
+"""Highest defect rate a stage can have, whatever its learning curve (M3)."""
+
 MECHANISMS = (
     "sharing",
     "asset_light",
@@ -968,3 +975,32 @@ def parameter_table(model: type[BaseModel] = Scenario, prefix: str = "") -> list
             }
         )
     return rows
+
+
+# Values read only for members. With district.membership_share = 0 nobody is ever a member
+# (starting firms or entrants), so no value here can change a run: the standalone regime of every
+# point of a sweep over, say, district.coordination_cost is one run, and attribution shares the
+# standalone runs of coalitions that differ only in member mechanisms. tests/test_design.py
+# changes each one on every pilot's standalone regime and checks the history stays bit-identical.
+# (mechanisms.specialization and mechanisms.entry_exit are not here: learning by doing and entry
+# act on every firm.)
+MEMBER_ONLY = (
+    "district.membership_fee",
+    "district.coordination_cost",
+    "district.partner_review_weeks",
+    "district.capacity_review_weeks",
+    "sharing",
+    "trust",
+    "asset_light",
+    "spillovers",
+    "export",
+    "learning.specialise_gap",
+    "learning.shift_rate",
+    "adjacent.member_local_share",
+    "mechanisms.sharing",
+    "mechanisms.asset_light",
+    "mechanisms.spillovers",
+    "mechanisms.export",
+    "mechanisms.trust",
+    "mechanisms.adjacent",
+)

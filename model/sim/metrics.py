@@ -1,4 +1,4 @@
-"""Read-only observers: the weekly metrics computed from a model's state.
+"""The metric catalogue: what the model records each week (no state, no computation).
 
 Each metric has a plain-words label, a unit, and the horizon statistic that summarises a run:
 ``mean`` (average weekly value over the horizon) or ``final`` (value in the last week). The list
@@ -8,16 +8,7 @@ depends on the scenario only through its stage names (one utilisation metric per
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
-
-import numpy as np
-
-from .rows import row_sum
-
-if TYPE_CHECKING:
-    from .district import DistrictModel
-
-WEEKS_PER_YEAR = 52.0
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -204,120 +195,3 @@ def metric_list(stage_names: tuple[str, ...]) -> tuple[Metric, ...]:
         for name in stage_names
     )
     return BASE_METRICS + per_stage
-
-
-def _ratio(num: float, den: float) -> float:
-    return num / den if den > 0 else float("nan")
-
-
-def gini(values: np.ndarray) -> float:
-    """Gini coefficient of non-negative values (0: equal, towards 1: concentrated)."""
-    x = np.sort(values)
-    n = x.size
-    total = x.sum()
-    if n == 0 or total <= 0:
-        return float("nan")
-    return float((2.0 * np.arange(1, n + 1) - n - 1) @ x / (n * total))
-
-
-def _group(model: DistrictModel, mask: np.ndarray, start: np.ndarray) -> tuple[float, float, float, float]:
-    """Active firms, profit per firm, ROA and survival of starting firms for one group."""
-    act = model.active & mask
-    k = int(act.sum())
-    profit = float(model.flows["profit"][act].sum())
-    assets = float(model.fixed_assets[act].sum())
-    started = int((start & mask).sum())
-    survivors = int((start & act).sum())
-    return (
-        float(k),
-        _ratio(profit, k),
-        _ratio(WEEKS_PER_YEAR * profit, assets),
-        _ratio(survivors, started),
-    )
-
-
-def observe(model: DistrictModel) -> np.ndarray:
-    """This week's metrics, in the order of ``model.metrics``. Reads the model, changes nothing."""
-    p = model.scenario_params
-    act = model.active
-    fl = model.flows
-    outside_cost = (
-        fl["variable_cost"]
-        + fl["fixed_cost"]
-        + fl["depreciation"]
-        + fl["coordination"]
-        + fl["transport"]
-        + fl["membership_fee"]
-        + fl["consortium_fee"]
-        + fl["write_off"]
-    )
-    cap = np.where(act[:, None], model.capacity, 0.0)
-    used = np.where(act[:, None], model.own_use + model.sold, 0.0)
-    cap_stage, used_stage = cap.sum(axis=0), used.sum(axis=0)
-    profit = float(fl["profit"].sum())
-    fixed_assets = float(model.fixed_assets[act].sum())
-    output = float(model.output.sum())
-    produced = float(model.produced.sum())
-    utilization = _ratio(float(used_stage.sum()), float(cap_stage.sum()))
-    sales = float(fl["sales"].sum())
-    live = model.edge_alive
-    waiting = np.divide(model.backlog, model.produced, out=np.zeros_like(model.backlog), where=model.produced > 0)
-    lead = row_sum(model.processing) + waiting
-    s = model.n_stages
-    employment = model.employees * (row_sum(model.capacity) / s) / (row_sum(model.capacity0) / s)
-    start = model.starting
-    member_k, member_profit, member_roa, member_surv = _group(model, model.member, start)
-    non_k, non_profit, non_roa, non_surv = _group(model, ~model.member, start)
-    _, small_profit, _, small_surv = _group(model, model.smaller, start)
-    _, large_profit, _, large_surv = _group(model, start & ~model.smaller, start)
-    values = {
-        "firms_active": float(act.sum()),
-        "members": float((act & model.member).sum()),
-        "entries": float(model.entries_last),
-        "exits": float(model.exits_last),
-        "demand": float(model.demand.sum()),
-        "output": output,
-        "lost_sales": float(model.lost.sum()),
-        "backlog": float(model.backlog.sum()),
-        "revenue": sales,
-        "export_share": _ratio(float(fl["export_sales"].sum()), sales),
-        "total_cost": float(outside_cost.sum()),
-        "profit": profit,
-        "cash": float(model.cash[act].sum()),
-        "fixed_assets": fixed_assets,
-        "roa": _ratio(WEEKS_PER_YEAR * profit, fixed_assets),
-        "utilization": utilization,
-        "idle_capacity": 1.0 - utilization,
-        "unit_cost": _ratio(float(outside_cost.sum()), output),
-        "defect_rate": _ratio(float(model.defective.sum()), produced),
-        "lead_time": _ratio(float((lead * model.produced).sum()), produced),
-        "shared_units": float(model.trade_units.sum()),
-        "failed_units": float(model.trade_failed.sum()),
-        "coordination_cost": float(fl["coordination"].sum()),
-        "trust_mean": float(model.trust[live].mean()) if live.any() else float("nan"),
-        "partner_links": float(live.sum()) / 2.0,
-        "reputation": model.reputation if (model.member & act).any() else float("nan"),
-        "export_open": float(model.export_open),
-        "adjacent_revenue": model.adjacent_revenue,
-        "adjacent_jobs": model.adjacent_revenue / p.adjacent.revenue_per_job,
-        "adjacent_entries": float(model.adjacent_entries),
-        "employment": float(employment[act].sum()),
-        "profit_gini": gini(np.maximum(model.profit_avg[act], 0.0)),
-        "member_firms": member_k,
-        "nonmember_firms": non_k,
-        "member_profit": member_profit,
-        "nonmember_profit": non_profit,
-        "member_roa": member_roa,
-        "nonmember_roa": non_roa,
-        "member_survival": member_surv,
-        "nonmember_survival": non_surv,
-        "entrant_survival": _ratio(
-            float((model.born & model.active & ~start).sum()), float((model.born & ~start).sum())
-        ),
-        "smaller_profit": small_profit,
-        "larger_profit": large_profit,
-        "smaller_survival": small_surv,
-        "larger_survival": large_surv,
-    }
-    per_stage = np.divide(used_stage, cap_stage, out=np.full(cap_stage.shape, np.nan), where=cap_stage > 0)
-    return np.concatenate((np.array([values[m.name] for m in BASE_METRICS]), per_stage))

@@ -1,0 +1,24 @@
+"""ODD 7.10, adjacent industries (M5): local suppliers' sales from this week's purchases; new
+suppliers when those sales pass their peak. Reads scenario block: adjacent.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .world import World
+
+
+def adjacent_phase(w: World) -> None:
+    """Local suppliers' sales from this week's purchases; new suppliers when sales pass their peak (M5)."""
+    p = w.scenario
+    fl = w.flows
+    local = np.where(w.member & w.mech.adjacent, p.adjacent.member_local_share, p.adjacent.local_share)
+    purchases = fl["variable_cost"] + fl["fixed_cost"] + fl["transport"] + fl["investment"]
+    w.adjacent_revenue = float((local * purchases).sum())
+    suppliers = w.adjacent_revenue / p.adjacent.revenue_per_firm
+    peak = w.adjacent_peak_firms
+    w.adjacent_entries = 0 if math.isnan(peak) else max(0, math.floor(suppliers) - math.floor(peak))
+    w.adjacent_peak_firms = suppliers if math.isnan(peak) else max(peak, suppliers)

@@ -1,0 +1,39 @@
+"""ODD 7.5, learning (M3) and spillovers (M4): experience lowers unit cost, defects and
+processing time; members' know-how drifts to the frontier. Reads scenario blocks: learning,
+spillovers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .params import DEFECT_CAP
+from .world import World
+
+
+def update_costs(w: World) -> None:
+    """Unit variable cost, defect rate and processing time from experience (M3) and know-how (M4)."""
+    learn = (w.experience / w.experience0) ** w.learning_exponent
+    w.learn = learn
+    w.var_cost = w.var_base * w.efficiency * learn
+    w.defect = np.minimum(w.defect_base * learn, DEFECT_CAP)
+    w.processing = w.processing_base * learn
+
+
+def learn_phase(w: World) -> None:
+    """Experience lowers unit cost, defects and processing time (M3); know-how spills over (M4)."""
+    p = w.scenario
+    changed = False
+    if w.mech.specialization:
+        processed = w.own_use + w.sold
+        w.experience = w.experience * (1.0 - p.learning.forgetting) + processed
+        changed = True
+    members = w.member & w.active
+    if w.mech.spillovers and members.sum() >= 2:
+        frontier = (w.efficiency + np.where(members, 0.0, np.inf)[:, None]).min(axis=0)
+        absorb = np.minimum(1.0, w.employees / p.spillovers.absorptive_employees)
+        pull = np.where(members, p.spillovers.rate * absorb, 0.0)[:, None]
+        w.efficiency = w.efficiency + pull * (frontier[None, :] - w.efficiency)
+        changed = True
+    if changed:
+        update_costs(w)

@@ -1,0 +1,104 @@
+"""ODD 7.2, sharing (M1): members short at a stage buy partners' idle capacity at that stage;
+some deliveries fail. Reads scenario blocks: sharing, trust, market.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import network, trust
+from .rows import row_min, row_sum
+from .world import World
+
+
+def share_phase(w: World) -> None:
+    """Members buy partners' idle stage capacity for the orders their own stages cannot take (M1)."""
+    p = w.scenario
+    n_edges = w.buyer.size
+    s = w.n_stages
+    w.failed_draw = w.rng_sharing.random(n_edges) if n_edges else np.empty(0)
+    w.trade_edge = np.empty(0, dtype=np.int64)  # trades: one row per (edge, stage) that traded
+    w.trade_stage = np.empty(0, dtype=np.int64)
+    w.trade_units = np.empty(0)
+    w.trade_failed = np.empty(0)
+    w.edge_coord_rate = np.zeros(n_edges)
+    in_district = (w.member & w.active)[:, None]
+    orders = w.orders[:, None]
+    w.need = np.maximum(orders - w.capacity, 0.0) * in_district
+    w.idle = np.maximum(w.capacity - orders, 0.0) * in_district
+    if not (w.mech.sharing and n_edges):
+        return
+    need, idle = w.need.ravel(), w.idle.ravel()
+    # candidate edge-stages: a live link whose buyer is short and whose seller has spare
+    # capacity at that stage. Edges are filtered per firm first, so the (edge, stage) arrays
+    # cover only links that can trade (not all E x S), in ascending (edge, stage) order.
+    # Stages are packed as bits of one integer per firm (at most 20 stages), so the per-edge test
+    # is one integer AND.
+    short, spare = w.need > 0, w.idle > 0
+    bit = np.left_shift(1, np.arange(s, dtype=np.int64))
+    both = (short @ bit)[w.buyer] & (spare @ bit)[w.seller]
+    live = np.flatnonzero((both != 0) & w.edge_alive)
+    row, stage = np.divmod(np.flatnonzero((both[live, None] & bit) != 0), s)  # nonzero is fastest on bools
+    edge = live[row]
+    b, v = w.buyer[edge], w.seller[edge]
+    coord = trust.coordination_rate(w)
+    w.seller_price = w.var_cost * (1.0 + p.sharing.markup)
+    # expected gain of asking edge e for one unit of stage-k work: the seller delivers with
+    # probability 1 - failure_prob; coordination is paid either way. A unit short at several
+    # stages carries its value once, split over those stages.
+    short_stages = np.maximum(row_sum(short.astype(np.int64)), 1)
+    value = value_of_serving_now(w) / short_stages
+    deliver = 1.0 - p.sharing.failure_prob
+    gain = (
+        deliver * (value[b] + w.var_cost[b, stage] - w.seller_price[v, stage] - p.sharing.transport_cost) - coord[edge]
+    )
+    ok = (gain > 0) & (w.trust[edge] > 0)
+    edge, stage, b, v = edge[ok], stage[ok], b[ok], v[ok]
+    units = network.clear_pairs(need, idle, b * s + stage, v * s + stage, weight=w.trust[edge], rounds=p.sharing.rounds)
+    fail_prob = p.sharing.failure_prob + p.trust.opportunism * w.opportunist[v]
+    failed = w.failed_draw[edge] < fail_prob
+    w.trade_edge, w.trade_stage = edge, stage
+    w.trade_units = np.where(failed, 0.0, units)
+    w.trade_failed = np.where(failed, units, 0.0)
+    w.edge_coord_rate = coord
+
+
+def edge_units(w: World) -> np.ndarray:
+    """Delivered stage work per edge and stage, (E, S): a dense view of the trades (not used in the step)."""
+    return dense(w, w.trade_units)
+
+
+def edge_failed(w: World) -> np.ndarray:
+    """Stage work that failed, per edge and stage, (E, S)."""
+    return dense(w, w.trade_failed)
+
+
+def dense(w: World, values: np.ndarray) -> np.ndarray:
+    s = w.n_stages
+    flat = np.bincount(w.trade_edge * s + w.trade_stage, values, minlength=w.buyer.size * s)
+    return flat.reshape(-1, s)
+
+
+def trade_firm_stage(w: World) -> tuple[np.ndarray, np.ndarray]:
+    """Flat firm-stage index of each trade's buyer and seller."""
+    s = w.n_stages
+    return w.buyer[w.trade_edge] * s + w.trade_stage, w.seller[w.trade_edge] * s + w.trade_stage
+
+
+def value_of_serving_now(w: World) -> np.ndarray:
+    """Per firm: what one more unit served this week is worth, before its own variable costs.
+
+    With lost sales it is the unit margin. With a backlog, an order that waits is only lost
+    if the firm cannot serve it itself next week: the firm expects spare bottleneck capacity
+    ``bottleneck - expected demand`` next week; the part of its shortfall that fits there
+    waits (and a fraction ``backlog_loss_rate`` cancels meanwhile), the rest is as good as lost.
+    """
+    m = w.scenario.market
+    margin = m.price - row_sum(w.var_cost)
+    if m.unserved == "lost":
+        return margin
+    bottleneck = row_min(w.capacity)
+    shortfall = np.maximum(w.orders - bottleneck, 0.0)
+    spare_next = np.maximum(bottleneck - w.base_demand * w.demand_index, 0.0)
+    waits = np.minimum(1.0, np.divide(spare_next, shortfall, out=np.ones_like(shortfall), where=shortfall > 0))
+    return margin * (m.backlog_loss_rate * waits + (1.0 - waits))
