@@ -282,7 +282,7 @@ def parse_assignment(text: str, flag: str = "--set") -> tuple[str, Any]:
     return key, parsed
 
 
-def _set_path(data: dict[str, Any], key: str, value: Any, origin: str) -> Path_:
+def set_path(data: dict[str, Any], key: str, value: Any, origin: str) -> Path_:
     """Set a dotted path in nested data; list items by index or by their 'name'."""
     parts = key.split(".")
     cur: Any = data
@@ -407,13 +407,7 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
     path = Path(path)
     data, positions = _load_chain(path)
     origin = str(path)
-    for text in sets:
-        key, value = parse_assignment(text)
-        top = key.split(".", 1)[0]
-        if top in TOP_LEVEL_EXTRA:
-            raise ScenarioError(f"--set {text}: '{top}' cannot be set from the command line")
-        p = _set_path(data, key, value, f"--set {text}")
-        positions[p] = f"--set {text}"
+    _apply_sets(data, positions, sets)
     sensitivity = _sensitivity_block(data.pop("sensitivity", None), positions, origin)
     raw_regimes = data.pop("regimes", None)
     baseline = data.pop("baseline", "standalone")
@@ -432,30 +426,46 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
     overrides: dict[str, dict[str, Any]] = {}
     order = [baseline, *(r for r in raw_regimes if r != baseline)]
     for name in order:
-        over = raw_regimes[name]
         where = positions.get(("regimes", name), regimes_where)
-        if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
-            raise ScenarioError(f"{where}: regimes: name '{name}' must be letters, digits, '_' or '-'")
-        if over is None:
-            over = {}
-        if not isinstance(over, dict):
-            raise ScenarioError(f"{where}: regimes.{name}: must be a mapping of KEY.PATH: value")
-        flat = _flatten(over)
-        reg_data = copy.deepcopy(data)
-        reg_pos = dict(positions)
-        for key, value in flat.items():
-            kwhere = positions.get(("regimes", name, *key.split(".")), positions.get(("regimes", name, key), where))
-            if key.split(".", 1)[0] in PAIRED_KEYS + TOP_LEVEL_EXTRA:
-                raise ScenarioError(f"{kwhere}: regimes.{name}.{key}: regimes share this key; set it at the top level")
-            p = _set_path(reg_data, key, value, kwhere)
-            reg_pos[p] = kwhere
-        regimes[name] = validate(reg_data, reg_pos, origin, context=f"regime '{name}': ")
+        regimes[name], overrides[name] = _regime(name, raw_regimes[name], data, positions, where, origin)
         if regimes[name].stage_names != base.stage_names:
             raise ScenarioError(f"{where}: regimes.{name}: regimes must keep the same stages (names and order)")
-        overrides[name] = flat
     return Experiment(
         source=origin, base=base, regimes=regimes, overrides=overrides, baseline=baseline, sensitivity=sensitivity
     )
+
+
+def _apply_sets(data: dict[str, Any], positions: dict[Path_, str], sets: list[str] | tuple[str, ...]) -> None:
+    """The command line's ``--set KEY.PATH=VALUE`` overrides, in order, each remembered as its own origin."""
+    for text in sets:
+        key, value = parse_assignment(text)
+        top = key.split(".", 1)[0]
+        if top in TOP_LEVEL_EXTRA:
+            raise ScenarioError(f"--set {text}: '{top}' cannot be set from the command line")
+        p = set_path(data, key, value, f"--set {text}")
+        positions[p] = f"--set {text}"
+
+
+def _regime(  # noqa: PLR0917 - the parts of the file one regime is resolved from
+    name: Any, over: Any, data: dict[str, Any], positions: dict[Path_, str], where: str, origin: str
+) -> tuple[Scenario, dict[str, Any]]:
+    """One regime: the file's values with the regime's overrides, validated; and the flat overrides."""
+    if not isinstance(name, str) or not name.replace("_", "").replace("-", "").isalnum():
+        raise ScenarioError(f"{where}: regimes: name '{name}' must be letters, digits, '_' or '-'")
+    if over is None:
+        over = {}
+    if not isinstance(over, dict):
+        raise ScenarioError(f"{where}: regimes.{name}: must be a mapping of KEY.PATH: value")
+    flat = _flatten(over)
+    reg_data = copy.deepcopy(data)
+    reg_pos = dict(positions)
+    for key, value in flat.items():
+        kwhere = positions.get(("regimes", name, *key.split(".")), positions.get(("regimes", name, key), where))
+        if key.split(".", 1)[0] in PAIRED_KEYS + TOP_LEVEL_EXTRA:
+            raise ScenarioError(f"{kwhere}: regimes.{name}.{key}: regimes share this key; set it at the top level")
+        p = set_path(reg_data, key, value, kwhere)
+        reg_pos[p] = kwhere
+    return validate(reg_data, reg_pos, origin, context=f"regime '{name}': "), flat
 
 
 def _sensitivity_block(block: Any, positions: dict[Path_, str], origin: str) -> dict[str, Any] | None:

@@ -83,3 +83,38 @@ def test_the_rules_catch_an_upward_import_and_a_circle():
     fake = {"model.sim.a": {"model.outputs.b": 3}, "model.outputs.b": {"model.sim.a": 1}}
     assert import_graph.upward(fake) == ["model.sim.a:3 imports model.outputs.b (sim -> outputs)"]
     assert import_graph.circles(fake) == [["model.outputs.b", "model.sim.a"]]
+
+
+def _odd_section(number: str) -> str:
+    text = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    start = text.index(f"\n## {number}.")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def test_the_schedule_is_the_order_odd_section_3_writes():
+    from model.sim.district import SCHEDULE
+
+    written = re.findall(r"^\d+\. \*\*(\w+)\*\*", _odd_section("3"), flags=re.MULTILINE)
+    assert written == [name for name, _ in SCHEDULE] + ["observe"]
+
+
+def test_every_phase_is_a_plain_function_of_the_world_in_its_odd_submodel_module():
+    import inspect
+
+    from model.sim.district import SCHEDULE
+
+    submodels = set(re.findall(r"^### (7\.\d+) ", (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8"), re.M))
+    for name, phase in SCHEDULE:
+        assert list(inspect.signature(phase).parameters) == ["w"], name
+        module = sys.modules[phase.__module__]
+        section = re.match(r"ODD (7\.\d+)", module.__doc__ or "")
+        assert section, f"{module.__name__}: docstring does not start with its ODD section"
+        assert section.group(1) in submodels, module.__name__
+
+
+def test_phase_modules_know_nothing_of_mesa_or_the_model_shell():
+    shell = {"model.sim.district", "model.sim.init", "model.sim.agents"}
+    for mod, targets in EDGES.items():
+        if mod.startswith("model.sim.") and mod not in shell:
+            assert "mesa" not in {t.split(".")[0] for t in import_graph.imports_of(mod)}, mod
+            assert not set(targets) & shell, (mod, set(targets) & shell)

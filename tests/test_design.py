@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 from pydantic import BaseModel
 
+from model.experiments.backends import LocalBackend
 from model.experiments.design import MEMBER_ONLY, RunStore, count_runs, paired_effects, run_design, scenario_key
-from model.experiments.runner import LocalBackend, run_once
+from model.experiments.runner import run_once
 from model.experiments.sweep import attribution_design, break_even, grid_design, parse_vary, shapley
 from model.scenario_io import ScenarioError, load_experiment
 from model.sim.metrics import metric_list
@@ -271,7 +272,8 @@ def test_precision_adds_replications_that_equal_a_fixed_run(tmp_path):
 
 def test_local_dask_cluster_gives_the_same_numbers_as_local_processes():
     pytest.importorskip("distributed")
-    from model.experiments.runner import DaskBackend, run_experiment
+    from model.experiments.backends import DaskBackend
+    from model.experiments.runner import run_experiment
 
     exp = load_experiment(WOOD, ["replications=2", "steps=26"])
     local = run_experiment(exp, workers=2)

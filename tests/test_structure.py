@@ -3,6 +3,8 @@ the ODD's parameter table is current. The import rules are in test_architecture.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -43,7 +45,7 @@ def test_exited_firms_leave_model_agents():
 
 
 def test_odd_parameter_table_is_current():
-    """docs/ODD.md lists every parameter exactly as model/params.py declares it."""
+    """docs/ODD.md lists every parameter exactly as model/sim/params.py declares it."""
     import subprocess
     import sys
 
@@ -114,7 +116,7 @@ def test_the_command_line_leaves_mesa_to_the_processes_that_run_models():
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_meanwhile_runs_once_while_the_runs_go_on(workers):
-    from model.experiments.runner import LocalBackend
+    from model.experiments.backends import LocalBackend
 
     calls = []
     got = dict(LocalBackend(workers).map_unordered(abs, [-3, -1, -2], meanwhile=lambda: calls.append(1)))
@@ -130,7 +132,7 @@ def test_an_interrupt_during_meanwhile_stops_the_workers_at_once(cli_handler):
     import time
 
     from model.cli.dispatch import _stop_on_sigterm
-    from model.experiments.runner import LocalBackend
+    from model.experiments.backends import LocalBackend
 
     def interrupted():
         raise KeyboardInterrupt
@@ -143,3 +145,35 @@ def test_an_interrupt_during_meanwhile_stops_the_workers_at_once(cli_handler):
         assert time.perf_counter() - start < 15  # not after the 30-second runs
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def _axis_lengths_hold(w) -> list[str]:
+    """Fields whose shape does not match their declared axis."""
+    n, s, e = w.n_firms, w.n_stages, w.buyer.size
+    t = w.trade_edge.size
+    want = {"firm": (n,), "firm_stage": (n, s), "stage": (s,), "edge": (e,), "trade": (t,)}
+    bad = []
+    for f in dataclasses.fields(w):
+        axis = f.metadata.get("axis")
+        value = getattr(w, f.name)
+        if axis in want and value.shape != want[axis]:
+            bad.append(f"{f.name}: {value.shape}, declared {axis} {want[axis]}")
+    return bad
+
+
+@pytest.mark.parametrize("regime", ["standalone", "district"])
+def test_every_state_variable_exists_from_construction_on_its_declared_axis(regime):
+    exp = load_experiment(ROOT / "scenarios" / "woodworking_kaluga.yaml", ["steps=60"])
+    m = DistrictModel(exp.regimes[regime], 0)
+    assert _axis_lengths_hold(m.world) == []  # before the first week: nothing appears later
+    for _ in range(60):  # past a capacity review, partner reviews and entries
+        m.step()
+        assert _axis_lengths_hold(m.world) == []
+    assert sum(f.metadata.get("axis") is not None for f in dataclasses.fields(m.world)) > 60
+
+
+def test_a_misspelt_state_variable_is_an_error():
+    exp = load_experiment(ROOT / "scenarios" / "woodworking_kaluga.yaml", ["steps=2"])
+    w = DistrictModel(exp.regimes["district"], 0).world
+    with pytest.raises(AttributeError):
+        w.ordres = np.zeros(3)  # slots: no new attributes

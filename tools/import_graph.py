@@ -63,6 +63,13 @@ def imports(path: Path) -> list[tuple[str, int]]:
     return out
 
 
+def imports_of(module: str) -> list[str]:
+    """Every module a module of model imports, inside model or not."""
+    path = ROOT.joinpath(*module.split("."))
+    path = path.with_suffix(".py") if path.with_suffix(".py").is_file() else path / "__init__.py"
+    return [target for target, _ in imports(path)]
+
+
 def _exists(module: str) -> bool:
     path = ROOT.joinpath(*module.split("."))
     return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()

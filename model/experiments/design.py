@@ -23,10 +23,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..scenario_io import Experiment, _set_path, load_experiment
+from ..scenario_io import Experiment, load_experiment, set_path
 from ..sim.metrics import metric_list
 from ..sim.params import MEMBER_ONLY, Scenario
-from .runner import Backend, run_once
+from .backends import Backend
+from .runner import run_once
 from .stats import horizon_of_history, t_interval
 
 
@@ -63,7 +64,7 @@ def run_identity(scenario: Scenario) -> dict:
     data = scenario.model_dump(mode="json")
     if scenario.district.membership_share == 0:
         for path in MEMBER_ONLY:
-            _set_path(data, path, None, "MEMBER_ONLY")
+            set_path(data, path, None, "MEMBER_ONLY")
     return data
 
 

@@ -1,7 +1,7 @@
 """Global sensitivity of the district effect: Morris screening and Sobol indices (SALib).
 
 The uncertain parameters and their ranges come from the schema's plausible ranges
-(``model/params.py``); a scenario file can narrow or widen them, include stage parameters or
+(``model/sim/params.py``); a scenario file can narrow or widen them, include stage parameters or
 exclude parameters under a top-level ``sensitivity:`` block::
 
     sensitivity:

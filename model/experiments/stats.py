@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit  # scipy.special: scipy.stats costs ~0.8 s to import
 
-from .runner import Results
+from .results import Results
 
 CONFIDENCE = 0.95
 

@@ -19,7 +19,8 @@ from scipy.special import ndtr
 
 from ..scenario_io import load_experiment
 from ..sim.params import MECHANISMS
-from .runner import Results, run_experiment
+from .results import Results
+from .runner import run_experiment
 from .stats import horizon, t_interval
 
 ROOT = Path(__file__).resolve().parents[2]

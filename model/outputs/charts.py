@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
-from ..experiments.runner import Results
+from ..experiments.results import Results
 from ..experiments.stats import horizon, t_interval
 from .i18n import label, mechanism, number, tr, unit
 

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from ..experiments.runner import Results
+from ..experiments.results import Results
 from ..experiments.stats import effects_table, summary_table, timeseries_frame
 from ..experiments.validation import Check, as_rows
 from ..scenario_io import Experiment
@@ -59,6 +59,14 @@ def import_charts() -> None:
     overlaps with the runs instead of following them.
     """
     import_module(".charts", __package__)
+
+
+def manifest(argv: list[str], **fields: Any) -> dict[str, Any]:
+    """A results folder's manifest.json: the command as typed first, then ``fields`` in the order given.
+
+    One builder for every command (run, validate, compare and the design jobs), so every manifest
+    starts the same way; the fields a command records are its own."""
+    return {"command": ["simulate.py", *argv], **fields}
 
 
 def versions() -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ..errors import ScenarioError
 
@@ -43,6 +44,13 @@ def write_atomic(path: Path, text: str) -> None:
     """Write a text file under a temporary name and move it into place: readers see all or nothing."""
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_csv(frame: Any, path: Path) -> None:
+    """Write a table (a pandas DataFrame) as CSV under a temporary name and move it into place."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False)
     os.replace(tmp, path)
 
 

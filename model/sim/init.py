@@ -35,7 +35,7 @@ def draw_traits(w: World, rng: np.random.Generator, k: int, size_factor: float) 
     return employees, imbalance, efficiency
 
 
-def initial_world(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> World:
+def initial_world(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> World:  # noqa: PLR0915 - one linear set-up in draw order
     """The World at week 0: firms, balance sheets, membership, partner links, market state."""
     p = scenario
     w = World(scenario=p, mech=p.mechanisms)

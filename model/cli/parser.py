@@ -1,0 +1,208 @@
+"""The command line's grammar: subcommands, options, help text (argparse)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import EXIT_BAD_INPUT
+
+SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity", "compare")
+LANGS = ("en", "ru")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the problem."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive(kind: str, upper: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{kind} must be a whole number, got '{text}'") from None
+        if not 1 <= value <= upper:
+            raise argparse.ArgumentTypeError(f"{kind} must be between 1 and {upper:,}, got {value}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="simulate.py",
+        description="district-sim: the same firms in an industrial district and alone, compared with "
+        "confidence intervals. 'simulate.py FILE.yaml' is short for 'simulate.py run FILE.yaml'.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # options every command on a scenario file shares
+    scenario_opts = _Parser(add_help=False)
+    scenario_opts.add_argument(
+        "scenario", type=Path, help="scenario file (YAML), e.g. scenarios/woodworking_kaluga.yaml"
+    )
+    scenario_opts.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override one scenario value, e.g. --set district.coordination_cost=3 (repeatable)",
+    )
+    scenario_opts.add_argument(
+        "--replications",
+        type=_positive("--replications", 100_000),
+        metavar="N",
+        help="replications per regime (default: from the file)",
+    )
+    scenario_opts.add_argument(
+        "--steps",
+        type=_positive("--steps", 100_000),
+        metavar="WEEKS",
+        help="weeks to simulate (default: from the file)",
+    )
+    scenario_opts.add_argument("--seed", type=int, metavar="INT", help="root seed (default: from the file)")
+    scenario_opts.add_argument(
+        "--workers",
+        type=_positive("--workers", 256),
+        default=1,
+        metavar="K",
+        help="worker processes (default 1); results do not depend on K",
+    )
+    scenario_opts.add_argument(
+        "--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'"
+    )
+    scenario_opts.add_argument("--quiet", action="store_true", help="no progress bar (and, for run, no summary)")
+    scenario_opts.add_argument(
+        "--lang", choices=LANGS, default="en", help="language of report.html and chart labels (default en)"
+    )
+
+    run = sub.add_parser(
+        "run",
+        parents=[scenario_opts],
+        help="run every regime of a scenario file and write a results folder",
+        description="Run every regime of a scenario with common random numbers.",
+    )
+    run.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/<scenario>/<timestamp>/)")
+    run.add_argument(
+        "--precision",
+        type=float,
+        metavar="REL",
+        help="add replications until the 95%% half-width of the profit effect is below REL "
+        "times its size (e.g. 0.05), up to --max-replications",
+    )
+    run.add_argument(
+        "--max-replications",
+        type=_positive("--max-replications", 100_000),
+        default=200,
+        metavar="N",
+        help="cap for --precision (default 200)",
+    )
+    val = sub.add_parser(
+        "validate",
+        help="check the model against analytic results and the evidence; exit 1 if a check fails",
+        description="Run the validation checks (risk pooling, correlated demand, Wright's law, null, "
+        "monotone cost, evidence patterns), print the table and write it with a chart.",
+    )
+    val.add_argument("--quick", action="store_true", help="smaller runs (what 'make test' uses, under a minute)")
+    val.add_argument(
+        "--workers", type=_positive("--workers", 256), default=2, metavar="K", help="worker processes (default 2)"
+    )
+    val.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/validation/<timestamp>/)")
+    val.add_argument("--quiet", action="store_true", help="no progress bar")
+    val.add_argument("--lang", choices=LANGS, default="en", help="language of report.html's headings (default en)")
+    # options of the design commands (sweep, attribute, sensitivity)
+    common = _Parser(add_help=False, parents=[scenario_opts])
+    common.add_argument(
+        "--outcome",
+        action="append",
+        default=[],
+        metavar="METRIC",
+        help="outcome whose district effect is reported (repeatable; default profit and roa)",
+    )
+    common.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder; finished runs are kept there as they complete"
+    )
+    common.add_argument(
+        "--resume", action="store_true", help="continue an interrupted job in --out DIR: run only what is missing"
+    )
+    sw = sub.add_parser(
+        "sweep",
+        parents=[common],
+        help="run a grid of parameter values; effects and break-even",
+        description="Full-factorial sweep: every point runs all regimes with common random numbers.",
+    )
+    sw.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="PATH=LO:HI:N",
+        help="parameter to vary: PATH=LO:HI:N or PATH=v1,v2,... (repeatable: full factorial)",
+    )
+    at = sub.add_parser(
+        "attribute",
+        parents=[common],
+        help="split the district effect among the mechanisms",
+        description="Shapley values of the mechanisms that are on: exact up to "
+        f"{8} mechanisms, sampled permutations beyond.",
+    )
+    at.add_argument("--regime", default="district", help="regime to attribute (default district)")
+    at.add_argument(
+        "--permutations",
+        type=_positive("--permutations", 100_000),
+        default=200,
+        metavar="P",
+        help="sampled permutations when more than 8 mechanisms are on (default 200)",
+    )
+    se = sub.add_parser(
+        "sensitivity",
+        parents=[common],
+        help="which uncertain parameters move the district effect",
+        description="Global sensitivity of the district's paired effect over the parameters' "
+        "plausible ranges (SALib): Morris screening or Sobol indices, with 95%% intervals.",
+    )
+    se.add_argument("--method", choices=("morris", "sobol"), default="morris", help="default morris")
+    se.add_argument(
+        "--trajectories",
+        type=_positive("--trajectories", 10_000),
+        default=10,
+        metavar="R",
+        help="Morris trajectories (default 10): R x (parameters + 1) points",
+    )
+    se.add_argument(
+        "--samples",
+        type=_positive("--samples", 1_048_576),
+        default=64,
+        metavar="N",
+        help="Sobol base samples, a power of two (default 64): N x (parameters + 2) points",
+    )
+    se.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="PATH[=LO:HI]",
+        help="analyse only these parameters (repeatable), optionally with a range",
+    )
+    se.add_argument("--exclude", action="append", default=[], metavar="PATH", help="leave a parameter out (repeatable)")
+    se.add_argument("--regime", default="district", help="regime whose effect is analysed (default district)")
+    cmp = sub.add_parser(
+        "compare",
+        help="compare the effects of several results folders (e.g. the three pilots) in one report",
+        description="Headline paired effects of several runs side by side: one table, one chart per "
+        "outcome and report.html.",
+    )
+    cmp.add_argument("folders", type=Path, nargs="+", metavar="RESULT_DIR", help="results folders of runs")
+    cmp.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/compare/<timestamp>/)")
+    cmp.add_argument("--lang", choices=LANGS, default="en", help="language of the report and charts (default en)")
+    cmp.add_argument("--quiet", action="store_true", help="print only where the report is")
+    return parser
+
+
+def normalise_argv(argv: list[str]) -> list[str]:
+    """Let ``simulate.py FILE.yaml ...`` stand for ``simulate.py run FILE.yaml ...``."""
+    first = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    if first is not None and argv[first] not in SUBCOMMANDS:
+        return [*argv[:first], "run", *argv[first:]]
+    return argv

@@ -1,0 +1,129 @@
+"""``simulate.py run FILE.yaml``: every regime of a scenario on common random numbers, a results
+folder, the headline effects on the console."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import ScenarioError
+from ..outputs.i18n import POINT_UNITS
+
+
+def _fmt(x: float, unit: str) -> str:
+    if not math.isfinite(x):
+        return "n/a"
+    if unit in POINT_UNITS:
+        return f"{100 * x:.2f}"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def _print_headline(effects, out: Path) -> None:
+    from ..sim.metrics import HEADLINE
+
+    print(f"Results: {out.resolve()}")
+    if effects.empty:
+        return
+    print("Paired effects on horizon averages (regime minus baseline, 95% CI):")
+    for _, row in effects[effects["metric"].isin(HEADLINE)].iterrows():
+        unit = row["unit"]
+        shown_unit = "percentage points" if unit in POINT_UNITS else unit
+        rel = f"({100 * row['rel_diff']:+.1f}%)" if math.isfinite(row["rel_diff"]) else ""
+        print(
+            f"  {row['regime']:>12}  {row['label']:<22} {_fmt(row['diff_mean'], unit):>8} "
+            f"[{_fmt(row['ci_low'], unit)}, {_fmt(row['ci_high'], unit)}] {shown_unit} {rel}"
+        )
+
+
+def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
+    from ..experiments.budget import check_fits
+    from ..outputs.paths import available_memory, default_destination, prepare_destination
+    from ..scenario_io import load_experiment
+
+    sets = list(args.sets)
+    for key in ("replications", "steps", "seed"):
+        value = getattr(args, key)
+        if value is not None:
+            sets.append(f"{key}={value}")
+    exp = load_experiment(args.scenario, sets)
+    if args.precision is not None and not 0 < args.precision < 1:
+        raise ScenarioError(f"--precision {args.precision}: give a fraction between 0 and 1, e.g. 0.05")
+    most = max(exp.base.replications, args.max_replications) if args.precision is not None else None
+    check_fits(exp, args.workers, available_memory(), replications=most)
+    started = datetime.now(UTC)
+    stamp = started.strftime("%Y%m%d-%H%M%S")
+    out = args.out if args.out is not None else default_destination(Path("results"), exp.name, stamp)
+    prepare_destination(out)
+    # heavy imports only once the input is known to be good; Mesa is imported by whichever process
+    # runs the model, Matplotlib while the runs go on (import_charts)
+    from tqdm import tqdm
+
+    from ..experiments.backends import make_backend
+    from ..experiments.runner import run_to_precision
+    from ..experiments.stats import effects_table
+    from ..outputs.folder import git_commit, import_charts, manifest, versions, write_results
+
+    reps = exp.base.replications
+    runs = len(exp.regimes) * reps
+    t0 = time.perf_counter()
+    backend = make_backend(args.workers, args.dask)
+    try:
+        with tqdm(
+            total=runs,
+            unit="run",
+            disable=args.quiet,
+            file=sys.stderr,
+            desc=f"{exp.name}: {len(exp.regimes)} regimes x {reps} replications",
+        ) as bar:
+
+            def more(new_runs: int, replications: int) -> None:
+                bar.total += new_runs
+                bar.set_description(f"{exp.name}: {len(exp.regimes)} regimes x {replications} replications")
+
+            results, precision_note = run_to_precision(
+                exp,
+                args.precision,
+                args.max_replications,
+                backend=backend,
+                on_run_done=bar.update,
+                on_more=more,
+                meanwhile=import_charts,
+            )
+    finally:
+        backend.close()
+    if precision_note:
+        print(precision_note, file=sys.stderr)
+    if results.replications != exp.base.replications:  # the resolved scenario must reproduce what ran
+        exp = load_experiment(args.scenario, [*sets, f"replications={results.replications}"])
+    wall = time.perf_counter() - t0
+    info = manifest(
+        argv,
+        scenario_source=str(args.scenario),
+        scenario_name=exp.name,
+        root_seed=exp.base.seed,
+        seeding="numpy SeedSequence(entropy=root_seed, spawn_key=(replication, stream)); "
+        "streams: see model/sim/rng.py; identical across regimes",
+        replications=results.replications,
+        steps=exp.base.steps,
+        precision=precision_note,
+        regimes=list(exp.regimes),
+        baseline=exp.baseline,
+        workers=args.workers,
+        versions=versions(),
+        git_commit=git_commit(),
+        started=started.isoformat(timespec="seconds"),
+        finished=datetime.now(UTC).isoformat(timespec="seconds"),
+        wall_seconds=round(wall, 3),
+    )
+    write_results(out, exp, results, info, lang=args.lang)
+    if not args.quiet:
+        _print_headline(effects_table(results), out)
+    else:
+        print(f"Results: {out.resolve()}")
+    return 0

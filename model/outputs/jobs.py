@@ -1,0 +1,161 @@
+"""What a design job leaves for people to read: the effect tables, break-even points, sensitivity
+indices and Shapley parts as CSV files, their charts, the manifest and report.html.
+
+Each writer returns what the command line prints, in the order it prints it. The job's own
+machinery (the folder, the run store, resuming) is in ``model.cli.jobs``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..experiments.design import Design, paired_effects
+from ..experiments.sensitivity import analyse
+from ..experiments.sweep import break_even, mechanisms_on, shapley
+from ..scenario_io import Experiment
+from ..sim.metrics import Metric
+from .i18n import label, unit
+from .paths import write_atomic, write_csv
+from .report import write_report
+
+
+def _charts(out: Path) -> Path:
+    folder = out / "charts"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def write_sweep(  # noqa: PLR0917 - one argument per part of the job
+    out: Path,
+    design: Design,
+    values: dict,
+    metrics: tuple[Metric, ...],
+    outcomes: list[str],
+    vary: list[str],
+    lang: str,
+) -> list[str]:
+    """sweep_effects.csv, break_even.csv (one varied parameter) and one chart per outcome; returns
+    the break-even sentences."""
+    from .charts import sweep_chart  # noqa: PLC0415 - imported while the runs went on (folder.import_charts)
+
+    charts = _charts(out)
+    names = [m.name for m in metrics]
+    effects = paired_effects(design, values, names)
+    write_csv(effects, out / "sweep_effects.csv")
+    paths = [p for p, _ in (v.split("=", 1) for v in vary)]
+    rows, said = [], []
+    for o in outcomes:
+        m = metrics[names.index(o)]
+        breaks = []
+        if len(paths) == 1:
+            for regime in effects["regime"].unique():
+                be = break_even(effects, paths[0], o, regime)
+                breaks.append(be)
+                rows.append(be.__dict__)
+                said.append(be.sentence)
+        sweep_chart(
+            effects,
+            paths,
+            o,
+            unit=unit(m.unit, lang),
+            label=label(m.name, m.label, lang),
+            breaks=breaks,
+            path=charts / f"sweep_{o}.png",
+            lang=lang,
+        )
+    if rows:
+        write_csv(pd.DataFrame(rows), out / "break_even.csv")
+    return said
+
+
+def write_sensitivity(  # noqa: PLR0917 - one argument per part of the job
+    out: Path,
+    design: Design,
+    values: dict,
+    metrics: tuple[Metric, ...],
+    outcomes: list[str],
+    sample: tuple[list, np.ndarray, str, int],
+    base: Experiment,
+    regime: str,
+    lang: str,
+) -> tuple[list[str], list[str]]:
+    """sample_effects.csv, sensitivity_<outcome>.csv and charts; returns (lines to print, notes for stderr).
+
+    ``sample`` is (factors, sample matrix, method, seed)."""
+    from .charts import sensitivity_chart  # noqa: PLC0415 - imported while the runs went on (folder.import_charts)
+
+    fs, x, method, seed = sample
+    charts = _charts(out)
+    names = [m.name for m in metrics]
+    effects = paired_effects(design, values, names)
+    write_csv(effects, out / "sample_effects.csv")
+    said, notes = [], []
+    for o in outcomes:
+        m = metrics[names.index(o)]
+        y = (
+            effects[(effects["metric"] == o) & (effects["regime"] == regime)]
+            .sort_values("point")["diff_mean"]
+            .to_numpy(dtype=float)
+        )
+        if not np.isfinite(y).all():
+            notes.append(f"sensitivity: some sample points give no value for {o}; they count as 0")
+            y = np.nan_to_num(y)
+        table = analyse(fs, method, x, y, seed)
+        write_csv(table, out / f"sensitivity_{o}.csv")
+        sensitivity_chart(
+            table,
+            method,
+            label=label(m.name, m.label, lang),
+            unit=unit(m.unit, lang),
+            title=base.name,
+            path=charts / f"sensitivity_{o}.png",
+            lang=lang,
+        )
+        said.append(f"{m.label}: the ten parameters that move the '{regime}' effect most ({method}):")
+        said.append(table.head(10).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    return said, notes
+
+
+def write_attribution(  # noqa: PLR0917 - one argument per part of the job
+    out: Path,
+    design: Design,
+    values: dict,
+    metrics: tuple[Metric, ...],
+    outcomes: list[str],
+    base: Experiment,
+    regime: str,
+    orders: list,
+    lang: str,
+) -> list[str]:
+    """attribution_<outcome>.csv (Shapley parts with intervals) and a waterfall chart each; returns the lines."""
+    from .charts import waterfall_chart  # noqa: PLC0415 - imported while the runs went on (folder.import_charts)
+
+    charts = _charts(out)
+    names = [m.name for m in metrics]
+    said = []
+    for o in outcomes:
+        m = metrics[names.index(o)]
+        parts = shapley(design, values, names.index(o), on=mechanisms_on(base, regime), regime=regime, orders=orders)
+        write_csv(parts, out / f"attribution_{o}.csv")
+        waterfall_chart(
+            parts,
+            label(m.name, m.label, lang),
+            unit(m.unit, lang),
+            base.name,
+            charts / f"attribution_{o}.png",
+            lang,
+        )
+        said.append(f"{m.label} ({m.unit}), Shapley parts of the '{regime}' effect (95% CI):")
+        said += [f"  {r.part:>15}: {r.effect:12.4g}  [{r.ci_low:.4g}, {r.ci_high:.4g}]" for r in parts.itertuples()]
+    return said
+
+
+def finish_job(out: Path, manifest: dict[str, Any], lang: str) -> None:
+    """The manifest and report.html, last: a job folder with a report is complete."""
+    write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    write_report(out, lang)
