@@ -62,3 +62,22 @@ def test_a_missing_glyph_is_collected_not_warned(tmp_path):
         charts._savefig(fig, tmp_path / "x.png")
     assert (tmp_path / "x.png").stat().st_size > 0
     assert charts.missing_glyph_note() is None or charts.missing_glyph_note().startswith("note: ")
+
+
+def test_a_library_warning_made_an_error_is_not_called_an_internal_error(tmp_path, monkeypatch):
+    """With -W error a library's warning raises; the command line says what it is, not 'internal error'."""
+    from model.cli import dispatch
+
+    def warns(args, argv):
+        warnings.warn("something a library says", UserWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(dispatch, "_dispatch", warns)
+    err = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with contextlib.redirect_stderr(err):
+            status = cli.main(["validate", "--quick", "--out", str(tmp_path / "v")])
+    assert status == 1
+    assert "internal error" not in err.getvalue()
+    assert err.getvalue().startswith("error: a library warned (UserWarning: something a library says)")

@@ -54,6 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         message, status = "error: out of memory; lower firms.count, steps, replications or --workers", EXIT_FAILED
     except WorkerDiedError as exc:
         message, status = f"error: {exc}", EXIT_FAILED
+    except Warning as exc:  # a library's warning, raised because warnings were made errors (-W error)
+        if os.environ.get("DISTRICT_SIM_DEBUG"):
+            raise
+        message = (
+            f"error: a library warned ({type(exc).__name__}: {str(exc)[:300]}) and this Python turns warnings "
+            "into errors (-W error or PYTHONWARNINGS); rerun without that setting"
+        )
+        status = EXIT_FAILED
     except Exception as exc:  # a defect: one line for the user, the traceback on request
         if os.environ.get("DISTRICT_SIM_DEBUG"):
             raise
