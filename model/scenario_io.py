@@ -430,6 +430,8 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
         regimes[name], overrides[name] = _regime(name, raw_regimes[name], data, positions, where, origin)
         if regimes[name].stage_names != base.stage_names:
             raise ScenarioError(f"{where}: regimes.{name}: regimes must keep the same stages (names and order)")
+        if regimes[name].district.membership != base.district.membership:
+            raise ScenarioError(f"{where}: regimes.{name}: regimes must share district.membership (random or choice)")
     return Experiment(
         source=origin, base=base, regimes=regimes, overrides=overrides, baseline=baseline, sensitivity=sensitivity
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The interrupt tests send SIGINT to the command line as Ctrl-C would. A test run started in the
+# background by a non-interactive shell has SIGINT ignored, and an ignored signal stays ignored in
+# every child through exec: the commands would never see it. Python's own handler is reset to the
+# default at exec, so installing it here gives the children a normal SIGINT.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 PILOTS = sorted((ROOT / "scenarios").glob("*.yaml"))

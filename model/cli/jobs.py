@@ -23,7 +23,7 @@ from ..outputs.folder import git_commit, import_charts, manifest, versions
 from ..outputs.jobs import finish_job, write_attribution, write_sensitivity, write_sweep
 from ..outputs.paths import available_memory, check_writable, write_atomic
 from ..scenario_io import Experiment, load_experiment
-from ..sim.metrics import metric_list
+from ..sim.metrics import metrics_of
 
 SENSITIVITY_REPLICATIONS = 3
 
@@ -74,7 +74,7 @@ def _base(args: argparse.Namespace, replications: int | None = None) -> tuple[li
         if getattr(args, key) is not None:
             base_sets.append(f"{key}={getattr(args, key)}")
     base = load_experiment(args.scenario, base_sets)
-    metrics = metric_list(base.base.stage_names)
+    metrics = metrics_of(base.base)
     names = [m.name for m in metrics]
     outcomes = args.outcome or list(DEFAULT_OUTCOMES)
     for o in outcomes:

@@ -41,6 +41,25 @@ def _print_headline(effects, out: Path) -> None:
         )
 
 
+def _print_selection(results) -> None:
+    """With firms that chose to join: how far an evaluator's estimates fall from the true effect."""
+    if results.panels is None or len(results.regimes) < 2:
+        return
+    from ..experiments.selection import selection_table, verdict
+
+    for regime in results.regimes:
+        if regime == results.baseline:
+            continue
+        table = selection_table(results, regime)
+        true = table[table["estimate"] == "true_effect"].iloc[0]
+        print(
+            f"What an evaluator would see ({regime}): true effect on members {true['mean']:+.3g} kRUB per "
+            f"firm-week [{true['ci_low']:.3g}, {true['ci_high']:.3g}]"
+        )
+        for key in ("naive_bias", "did_bias"):
+            print(f"  {verdict(table, key)}")
+
+
 def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     from ..experiments.budget import check_fits
     from ..outputs.paths import available_memory, default_destination, prepare_destination
@@ -124,6 +143,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     write_results(out, exp, results, info, lang=args.lang)
     if not args.quiet:
         _print_headline(effects_table(results), out)
+        _print_selection(results)
     else:
         print(f"Results: {out.resolve()}")
     return 0

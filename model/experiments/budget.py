@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import ScenarioError
 from ..scenario_io import Experiment
-from ..sim.metrics import metric_list
+from ..sim.metrics import metrics_of
 from ..sim.params import Scenario
 
 BYTES_PER_SLOT = 2_048
@@ -73,13 +73,13 @@ def estimate(exp: Experiment, workers: int, replications: int | None = None, kee
         slot_count = n0 + (math.ceil(s.entry.slots * n0) if s.mechanisms.entry_exit else 0)
         members = math.ceil(s.district.membership_share * slot_count)
         e = _edges(s, members)
-        history = s.steps * len(metric_list(s.stage_names)) * 8
+        history = s.steps * len(metrics_of(s)) * 8
         need = slot_count * BYTES_PER_SLOT + e * BYTES_PER_EDGE + history
         if need > run:
             run, slots, edges = need, slot_count, e
     kept = 0
     if keep_histories:
-        kept = RESULT_COPIES * len(exp.regimes) * reps * exp.base.steps * len(metric_list(exp.base.stage_names)) * 8
+        kept = RESULT_COPIES * len(exp.regimes) * reps * exp.base.steps * len(metrics_of(exp.base)) * 8
     parallel = max(1, min(workers, len(exp.regimes) * reps))
     total = parallel * (PROCESS_BYTES + run) + kept
     return Estimate(slots=slots, edges=edges, run_bytes=run, kept_bytes=kept, total_bytes=total)

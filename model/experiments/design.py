@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..scenario_io import Experiment, load_experiment, set_path
-from ..sim.metrics import metric_list
+from ..sim.metrics import metrics_of
 from ..sim.params import MEMBER_ONLY, Scenario
 from .backends import Backend
 from .runner import run_once
@@ -64,8 +65,18 @@ def run_identity(scenario: Scenario) -> dict:
     data = scenario.model_dump(mode="json")
     if scenario.district.membership_share == 0:
         for path in MEMBER_ONLY:
-            set_path(data, path, None, "MEMBER_ONLY")
+            if _present(data, path):  # choice-only keys are not in a random district's dump
+                set_path(data, path, None, "MEMBER_ONLY")
     return data
+
+
+def _present(data: dict, path: str) -> bool:
+    cur: Any = data
+    for part in path.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            return False
+        cur = cur[part]
+    return True
 
 
 def scenario_key(scenario: Scenario, replication: int) -> str:
@@ -77,7 +88,7 @@ def scenario_key(scenario: Scenario, replication: int) -> str:
 def _run_key(args: tuple[Scenario, int]) -> np.ndarray:
     scenario, replication = args
     history = run_once(scenario, replication)
-    return horizon_of_history(history, metric_list(scenario.stage_names))
+    return horizon_of_history(history, metrics_of(scenario))
 
 
 class RunStore:

@@ -11,12 +11,18 @@ from ..sim.metrics import Metric
 
 @dataclass(frozen=True)
 class Results:
-    """Histories of all runs: ``data[regime, replication, step, metric]``."""
+    """Histories of all runs: ``data[regime, replication, step, metric]``.
+
+    ``panels``: with firms that choose to join (``district.membership: choice``), each run's firm
+    panel, ``{(regime index, replication): {"profit", "member", "active": (steps, firm slots)}}``,
+    for the evaluator's view (``selection.py``); None otherwise.
+    """
 
     regimes: tuple[str, ...]
     baseline: str
     data: np.ndarray
     metrics: tuple[Metric, ...]
+    panels: dict[tuple[int, int], dict[str, np.ndarray]] | None = None
 
     def index(self, name: str) -> int:
         """Position of a metric in the last axis of ``data``."""
@@ -24,7 +30,12 @@ class Results:
 
     def extend(self, more: Results) -> Results:
         """These runs followed by more replications of the same regimes."""
-        return Results(self.regimes, self.baseline, np.concatenate((self.data, more.data), axis=1), self.metrics)
+        panels = None
+        if self.panels is not None and more.panels is not None:
+            shift = self.replications
+            panels = {**self.panels, **{(r, rep + shift): v for (r, rep), v in more.panels.items()}}
+        data = np.concatenate((self.data, more.data), axis=1)
+        return Results(self.regimes, self.baseline, data, self.metrics, panels)
 
     @property
     def replications(self) -> int:

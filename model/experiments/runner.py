@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..scenario_io import Experiment
-from ..sim.metrics import metric_list
+from ..sim.metrics import metrics_of
 from ..sim.params import Scenario
 from .backends import Backend, LocalBackend
 from .results import Results
@@ -33,9 +33,22 @@ def run_once(scenario: Scenario, replication: int) -> np.ndarray:
     return DistrictModel(scenario, replication).run()
 
 
+def run_with_panel(scenario: Scenario, replication: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """One model run: the history and the firm panel (profit, membership, activity per week and slot)."""
+    from ..sim.district import DistrictModel  # noqa: PLC0415 - see run_once
+
+    model = DistrictModel(scenario, replication, panel=True)
+    return model.run(), model.panel
+
+
 def _run_task(task: tuple[int, int, Scenario]) -> tuple[int, int, np.ndarray]:
     r, rep, scenario = task
     return r, rep, run_once(scenario, rep)
+
+
+def _run_panel_task(task: tuple[int, int, Scenario]) -> tuple[int, int, tuple[np.ndarray, dict]]:
+    r, rep, scenario = task
+    return r, rep, run_with_panel(scenario, rep)
 
 
 def run_experiment(
@@ -62,16 +75,22 @@ def run_experiment(
     names = tuple(exp.regimes)
     count = exp.base.replications - first if count is None else count
     steps = exp.base.steps
-    metrics = metric_list(exp.base.stage_names)
+    metrics = metrics_of(exp.base)
     data = np.empty((len(names), count, steps, len(metrics)))
     tasks = [(r, rep, exp.regimes[name]) for rep in range(first, first + count) for r, name in enumerate(names)]
     done = on_run_done or (lambda: None)
     runner = backend or LocalBackend(workers)
     describe = lambda t: f"regime '{names[t[0]]}' replication {t[1]}"  # noqa: E731
-    for _, (r, rep, hist) in runner.map_unordered(_run_task, tasks, describe, meanwhile):
-        data[r, rep - first] = hist
+    choice = exp.base.district.membership == "choice"
+    panels: dict[tuple[int, int], dict[str, np.ndarray]] | None = {} if choice else None
+    task = _run_panel_task if choice else _run_task
+    for _, (r, rep, out) in runner.map_unordered(task, tasks, describe, meanwhile):
+        if panels is not None:
+            data[r, rep - first], panels[(r, rep - first)] = out
+        else:
+            data[r, rep - first] = out
         done()
-    return Results(regimes=names, baseline=exp.baseline, data=data, metrics=metrics)
+    return Results(regimes=names, baseline=exp.baseline, data=data, metrics=metrics, panels=panels)
 
 
 def relative_half_width(results: Results) -> float:

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from ..errors import ScenarioError
 from ..scenario_io import Experiment
-from ..sim.params import Scenario, Stage, parameter_table
+from ..sim.params import CHOICE_ONLY, Scenario, Stage, parameter_table
 from .design import Design, Point
 
 # Design and reporting parameters a sensitivity analysis leaves alone unless asked.
@@ -83,6 +83,7 @@ def factors(exp: Experiment, params: list[str], excludes: list[str]) -> list[Fac
     include = list(block.get("include") or [])
     exclude = set(block.get("exclude") or []) | set(excludes)
     explicit: list[str] = []
+    choice = exp.base.district.membership == "choice"  # a random district does not read the choice values
     for text in params:
         path, _, spec = text.partition("=")
         explicit.append(path)
@@ -101,6 +102,7 @@ def factors(exp: Experiment, params: list[str], excludes: list[str]) -> list[Fac
             if r["plausible"]
             and not r["path"].startswith("stages[]")
             and r["path"] not in DEFAULT_EXCLUDE
+            and (choice or r["path"].removeprefix("district.") not in CHOICE_ONLY)
             and isinstance(r["default"], int | float)
             and not isinstance(r["default"], bool)
         ] + include

@@ -285,7 +285,7 @@ def stage_chart(results: Results, title: str, path: Path, lang: str = "en") -> N
     _save(fig, path, lang)
 
 
-def members_chart(results: Results, title: str, path: Path, lang: str = "en") -> None:
+def members_chart(results: Results, title: str, path: Path, lang: str = "en", *, choice: bool = False) -> None:
     """Members against non-members inside the same runs (only meaningful with both groups)."""
     hs = horizon(results)
     fig, axes = _subplots(1, 3, figsize=(15, 4.8))
@@ -298,7 +298,7 @@ def members_chart(results: Results, title: str, path: Path, lang: str = "en") ->
         ax.set_title(panel)
         ax.set_ylabel(panel_unit)
     axes[0].legend(title=tr("regime_bars", lang))
-    fig.suptitle(tr("members_title", lang, title=title))
+    fig.suptitle(tr("members_title_choice" if choice else "members_title", lang, title=title))
     _save(fig, path, lang)
 
 
@@ -311,9 +311,11 @@ def write_charts(
     groups: bool,
     reviews: int | None = None,
     lang: str = "en",
+    choice: bool = False,
 ) -> list[Path]:
     """All run charts into ``folder``; ``groups`` adds the member/non-member comparison; ``reviews``
-    (weeks between capacity reviews, when members sell or move capacity) marks those weeks."""
+    (weeks between capacity reviews, when members sell or move capacity) marks those weeks;
+    ``choice`` (firms choose to join) adds how the district forms."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = {
         "timeseries": folder / "timeseries.png",
@@ -337,7 +339,11 @@ def write_charts(
         effects_chart(results, effects, title, paths["effects"], lang)
     if groups:
         paths["members"] = folder / "members.png"
-        members_chart(results, title, paths["members"], lang)
+        members_chart(results, title, paths["members"], lang, choice=choice)
+    if choice:
+        paths["formation"] = folder / "formation.png"
+        formation = ("member_share", "members", "joins", "leaves")
+        levels_chart(results, formation, tr("formation_title", lang, title=title), paths["formation"], lang)
     return list(paths.values())
 
 

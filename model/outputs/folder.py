@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from ..experiments.results import Results
+from ..experiments.selection import selection_table
 from ..experiments.stats import effects_table, summary_table, timeseries_frame
 from ..experiments.validation import Check, as_rows
 from ..scenario_io import Experiment
@@ -32,10 +33,19 @@ SELECTION_WARNING = (
 )
 
 
+CHOICE_NOTE = (
+    "Firms chose whether to join (district.membership: choice), so members and non-members differ before "
+    "they join; selection.csv sets the naive member/non-member comparison and a difference-in-differences "
+    "estimate beside the true effect on members, which only a simulation with a paired twin can observe."
+)
+
+
 def has_groups(exp: Experiment) -> bool:
-    """True when some regime has both members and non-members."""
+    """True when some regime has both members and non-members (drawn, or by choice)."""
     return any(
-        0 < sc.district.membership_share < 1 and sc.mechanisms.any_member_mechanism() for sc in exp.regimes.values()
+        (0 < sc.district.membership_share < 1 or (sc.district.membership == "choice" and sc.district.membership_share))
+        and sc.mechanisms.any_member_mechanism()
+        for sc in exp.regimes.values()
     )
 
 
@@ -138,16 +148,27 @@ def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[s
         effects.to_csv(tmp / "effects.csv", index=False)
         from .charts import write_charts  # noqa: PLC0415 - imported while the runs went on (import_charts)
 
+        choice = exp.base.district.membership == "choice"
         write_charts(
-            results, effects, exp.name, tmp / "charts", groups=has_groups(exp), reviews=review_weeks(exp), lang=lang
+            results,
+            effects,
+            exp.name,
+            tmp / "charts",
+            groups=has_groups(exp),
+            reviews=review_weeks(exp),
+            lang=lang,
+            choice=choice,
         )
+        if results.panels is not None and len(results.regimes) > 1:
+            tables = [selection_table(results, r) for r in results.regimes if r != results.baseline]
+            pd.concat(tables).to_csv(tmp / "selection.csv", index=False)
         manifest = {
             **manifest,
             "metrics": {
                 m.name: {"label": m.label, "unit": m.unit, "horizon_statistic": m.horizon, "doc": m.doc}
                 for m in results.metrics
             },
-            "notes": [SELECTION_WARNING] if has_groups(exp) else [],
+            "notes": [CHOICE_NOTE if choice else SELECTION_WARNING] if has_groups(exp) or choice else [],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
         write_report(tmp, lang)

@@ -177,6 +177,54 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "members_word": {"en": "members", "ru": "члены"},
     "nonmembers_word": {"en": "non-members", "ru": "нечлены"},
+    "formation_title": {
+        "en": "{title}: how the district forms (firms join and leave by choice)",
+        "ru": "{title}: как складывается округ (фирмы вступают и выходят сами)",
+    },
+    "members_title_choice": {
+        "en": "{title}: members and non-members in the same runs (firms chose: the groups differ "
+        "before they join; see the evaluator's view)",
+        "ru": "{title}: члены и нечлены в одних прогонах (фирмы выбирали сами: группы различаются "
+        "и до вступления; см. взгляд оценщика)",
+    },
+    "selection_choice": {
+        "en": "Firms chose whether to join, so members and non-members differ before they join. The "
+        "section 'What an evaluator would see' shows how far the usual estimates fall from the true effect.",
+        "ru": "Фирмы сами решали, вступать ли, поэтому члены и нечлены различаются и до вступления. "
+        "Раздел «Что увидел бы оценщик» показывает, насколько обычные оценки отходят от истинного эффекта.",
+    },
+    "evaluator_view": {"en": "What an evaluator would see", "ru": "Что увидел бы оценщик"},
+    "evaluator_intro": {
+        "en": "In real data an evaluator sees only the district: members against non-members, or firms "
+        "before and after they join. This model also runs the same firms without the district (common "
+        "random numbers), so it can say how far those estimates fall from the true effect.",
+        "ru": "В реальных данных оценщик видит только округ: членов против нечленов или фирмы до и после "
+        "вступления. Модель прогоняет те же фирмы и без округа (общие случайные числа) и потому "
+        "может сказать, насколько эти оценки отходят от истинного эффекта.",
+    },
+    "estimate": {"en": "Estimate", "ru": "Оценка"},
+    "naive_what": {"en": "The naive member/non-member comparison", "ru": "Наивное сравнение членов и нечленов"},
+    "did_what": {"en": "Difference-in-differences", "ru": "Разность разностей"},
+    "bias_over": {
+        "en": "{what} overstates the true effect on members by {span}.",
+        "ru": "{what} завышает истинный эффект для членов на {span}.",
+    },
+    "bias_under": {
+        "en": "{what} understates the true effect on members by {span}.",
+        "ru": "{what} занижает истинный эффект для членов на {span}.",
+    },
+    "bias_unclear": {
+        "en": "{what} cannot be told apart from the true effect at this number of replications: {span}.",
+        "ru": "{what} при этом числе прогонов неотличимо от истинного эффекта: {span}.",
+    },
+    "bias_none": {
+        "en": "{what}: no estimate (too few firms joined with a full window before and after).",
+        "ru": "{what}: оценки нет (слишком мало фирм вступило с полным окном до и после).",
+    },
+    "bias_span": {
+        "en": "{mean} kRUB per firm-week (95% interval {low} to {high})",
+        "ru": "{mean} тыс. руб. на фирму в неделю (95% интервал от {low} до {high})",
+    },
     "members_title": {
         "en": "{title}: members and non-members in the same runs "
         "(membership is random here; chosen membership would add selection effects)",
@@ -297,12 +345,18 @@ LABELS_RU: dict[str, str] = {
     "larger_profit": "Прибыль на большую фирму",
     "smaller_survival": "Выживаемость меньших фирм",
     "larger_survival": "Выживаемость больших фирм",
+    "joins": "Вступления",
+    "leaves": "Выходы",
+    "member_share": "Доля членов среди допущенных фирм",
+    "sustained": "Округ держится сам",
+    "weeks_to_sustain": "Недель до самоподдержания",
     "entrant_survival": "Выживаемость новых фирм",
 }
 
 UNITS_RU: dict[str, str] = {
     "firms": "фирм",
     "firms per week": "фирм в неделю",
+    "fraction of runs": "доля прогонов",
     "units per week": "ед. в неделю",
     "units": "ед.",
     "kRUB per week": "тыс. руб. в неделю",

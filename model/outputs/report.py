@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -256,13 +257,14 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     else:
         assumptions_html = f"<p>{_esc(tr('none_differ', lang))}</p>"
     caveats = [tr("model_caveat", lang)]
+    choice = (resolved.get("district") or {}).get("membership") == "choice"
     if man.get("notes"):
-        caveats.append(tr("selection", lang))
+        caveats.append(tr("selection_choice" if choice else "selection", lang))
     if man.get("replications", 0) < 10:
         caveats.append(tr("few_reps", lang, n=man.get("replications")))
     if man.get("precision"):
         caveats.append(tr("precision", lang, note=man["precision"]))
-    return [
+    sections = [
         (tr("what_was_run", lang), _table(["", ""], run)),
         (tr("headline", lang), effects_html + sentences),
         (tr("charts", lang), charts),
@@ -270,6 +272,44 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
         (tr("mechanisms", lang), _mechanisms(resolved, lang)),
         (tr("caveats", lang), "".join(f'<p class="caveat">{_esc(c)}</p>' for c in caveats)),
     ]
+    if (folder / "selection.csv").exists():
+        sections.insert(2, (tr("evaluator_view", lang), _selection_html(folder / "selection.csv", lang)))
+    return sections
+
+
+def _selection_html(path: Path, lang: str) -> str:
+    """The evaluator's view: estimates beside the true effect, and what the intervals say."""
+    table = pd.read_csv(path)
+    rows = [
+        [r.regime, r.label, number(r.mean, lang), f"{number(r.ci_low, lang)} … {number(r.ci_high, lang)}", r.unit]
+        for r in table.itertuples()
+    ]
+    html = f"<p>{_esc(tr('evaluator_intro', lang))}</p>" + _table(
+        [tr("regime", lang), tr("estimate", lang), tr("difference", lang), tr("ci95", lang), tr("unit", lang)],
+        rows,
+        numeric={2, 3},
+    )
+    for regime in dict.fromkeys(table["regime"]):
+        part = table[table["regime"] == regime]
+        html += "".join(f'<p class="sentence">{_esc(_verdict(part, k, lang))}</p>' for k in ("naive_bias", "did_bias"))
+    return html
+
+
+def _verdict(part: pd.DataFrame, estimate: str, lang: str) -> str:
+    """One sentence on a bias row that follows its interval, not its point estimate."""
+    row = part[part["estimate"] == estimate].iloc[0]
+    what = tr("naive_what" if estimate == "naive_bias" else "did_what", lang)
+    if not np.isfinite(row["mean"]):
+        return tr("bias_none", lang, what=what)
+    span = tr(
+        "bias_span",
+        lang,
+        mean=number(row["mean"], lang),
+        low=number(row["ci_low"], lang),
+        high=number(row["ci_high"], lang),
+    )
+    key = "bias_over" if row["ci_low"] > 0 else "bias_under" if row["ci_high"] < 0 else "bias_unclear"
+    return tr(key, lang, what=what, span=span)
 
 
 def _csv_table(path: Path, lang: str, limit: int = 40) -> str:

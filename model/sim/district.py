@@ -14,10 +14,10 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
-from . import accounting, adjacent, demand, entry_exit, learning, production, reviews, sharing, trust
+from . import accounting, adjacent, demand, entry_exit, learning, membership, production, reviews, sharing, trust
 from .agents import Firm
 from .init import initial_world
-from .metrics import metric_list
+from .metrics import metrics_of
 from .observe import observe
 from .params import Scenario
 from .rng import streams
@@ -33,6 +33,7 @@ SCHEDULE: tuple[tuple[str, Callable[[World], None]], ...] = (
     ("adapt", reviews.adapt_phase),
     ("enter_exit", entry_exit.enter_exit_phase),
     ("adjacent", adjacent.adjacent_phase),
+    ("membership", membership.membership_phase),
 )
 """One week, in the order of docs/ODD.md section 3; then ``observe`` records the week."""
 
@@ -45,21 +46,29 @@ class DistrictModel(mesa.Model):
         replication: replication number; with ``scenario.seed`` it fixes every random stream.
 
     The state is ``self.world`` (a ``World``); ``self.firms[i]`` is the agent of slot ``i`` (None
-    while the slot is not trading); ``self.history`` the (steps, metrics) record.
+    while the slot is not trading); ``self.history`` the (steps, metrics) record; with
+    ``panel=True``, ``self.panel`` records each week's profit, membership and activity per slot.
     """
 
-    def __init__(self, scenario: Scenario, replication: int = 0) -> None:
+    def __init__(self, scenario: Scenario, replication: int = 0, *, panel: bool = False) -> None:
         self.rngs = streams(scenario.seed, replication)
         super().__init__(rng=self.rngs["mesa"])
         self.scenario_params = scenario
         self.replication = replication
         self.world = initial_world(scenario, self.rngs)
         self.stage_names = scenario.stage_names
-        self.metrics = metric_list(self.stage_names)
+        self.metrics = metrics_of(scenario)
         # agents: one Firm per active slot (entrants get theirs when they enter)
         active = self.world.active
         self.firms: list[Firm | None] = [Firm(self, i) if active[i] else None for i in range(self.world.n_firms)]
         self.history = np.full((scenario.steps, len(self.metrics)), np.nan)
+        # with panel=True: each week's profit, membership and activity of every slot (the evaluator's view)
+        n, t = self.world.n_firms, scenario.steps
+        self.panel: dict[str, np.ndarray] | None = (
+            {"profit": np.zeros((t, n)), "member": np.zeros((t, n), bool), "active": np.zeros((t, n), bool)}
+            if panel
+            else None
+        )
 
     def step(self) -> None:
         """One week: the phases of ``SCHEDULE`` in order, the agents brought in line, the week recorded."""
@@ -71,6 +80,11 @@ class DistrictModel(mesa.Model):
         if self.steps > self.history.shape[0]:  # stepped past the scenario's horizon by hand
             self.history = np.vstack((self.history, np.full_like(self.history, np.nan)))
         self.history[self.steps - 1] = observe(w)
+        if self.panel is not None and self.steps <= self.panel["profit"].shape[0]:
+            t = self.steps - 1
+            self.panel["profit"][t] = w.flows["profit"]
+            self.panel["member"][t] = w.member & w.active
+            self.panel["active"][t] = w.active
 
     def _sync_agents(self) -> None:
         """This week's exits lose their agents, then entrants get theirs, in ascending slot order."""

@@ -5,7 +5,8 @@ Draw order, stream by stream (it fixes every number, so it must not change):
 - ``init``: the starting firms' traits: employees (k normals), stage imbalance (k x S), efficiency (k);
 - ``entry``: the entrant slots' traits in the same order, then the slots' membership draws, then
   their opportunism draws; later, one Poisson draw of entrants every week (entry_exit);
-- ``membership``: one uniform per starting firm;
+- ``membership``: one uniform per starting firm (below ``membership_share``: eligible; under
+  ``district.membership: choice`` also below ``membership_share * founding_share``: a founder);
 - ``trust``: one uniform per starting firm (opportunists);
 - ``network``: the starting members' partner links (random networks only), later partner
   replacements and entrants' links;
@@ -100,8 +101,18 @@ def initial_world(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> W
     if slots:
         u_member = np.concatenate((u_member, rngs["entry"].random(slots)))
         u_opportunist = np.concatenate((u_opportunist, rngs["entry"].random(slots)))
-    w.member = (u_member < share) & w.district_active
+    w.eligible = (u_member < share) & w.district_active
+    if p.district.membership == "choice":
+        # an initiative group: the eligible starting firms with the lowest draws; the rest choose later
+        w.member = w.eligible & w.starting & (u_member < share * p.district.founding_share)
+    else:
+        w.member = w.eligible.copy()
     w.opportunist = u_opportunist < p.trust.opportunist_share
+    w.ever_member = w.member.copy()
+    w.member_since = np.where(w.member, 0.0, np.nan)
+    w.join_week = w.member_since.copy()
+    w.belief = np.zeros(n)
+    w.rel_member, w.rel_alone = np.full(n, np.nan), np.full(n, np.nan)
 
     # --- partner network among starting members (stream "network")
     w.rng_network = rngs["network"]

@@ -8,7 +8,7 @@ depends on the scenario only through its stage names (one utilisation metric per
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -182,8 +182,37 @@ HEADLINE = (
 """The effects shown first, in this order: on the console after a run and in report.html."""
 
 
-def metric_list(stage_names: tuple[str, ...]) -> tuple[Metric, ...]:
-    """All metrics of a scenario: the base list plus one utilisation metric per stage."""
+FORMATION_METRICS: tuple[Metric, ...] = (
+    Metric("joins", "Firms joining", "firms per week", "mean", "Firms that joined at this week's membership review."),
+    Metric("leaves", "Firms leaving", "firms per week", "mean", "Members that left at this week's review."),
+    Metric(
+        "member_share",
+        "Members' share of eligible firms",
+        "fraction",
+        "final",
+        "Members over the active firms the district is open to.",
+    ),
+    Metric(
+        "sustained",
+        "District self-sustaining",
+        "fraction of runs",
+        "final",
+        "1 when the members' share of eligible firms is at least district.sustain_share at the end, else 0.",
+    ),
+    Metric(
+        "weeks_to_sustain",
+        "Weeks to a self-sustaining district",
+        "weeks",
+        "final",
+        "First week the members' share reached district.sustain_share (empty if it never did).",
+    ),
+)
+"""Metrics of a district that forms by its firms' choices (district.membership: choice only)."""
+
+
+def metric_list(stage_names: tuple[str, ...], choice: bool = False) -> tuple[Metric, ...]:
+    """All metrics of a scenario: the base list, one utilisation metric per stage, and with
+    ``choice`` (firms choose to join) the formation metrics."""
     per_stage = tuple(
         Metric(
             f"utilization_{name}",
@@ -194,4 +223,9 @@ def metric_list(stage_names: tuple[str, ...]) -> tuple[Metric, ...]:
         )
         for name in stage_names
     )
-    return BASE_METRICS + per_stage
+    return BASE_METRICS + per_stage + (FORMATION_METRICS if choice else ())
+
+
+def metrics_of(scenario: Any) -> tuple[Metric, ...]:
+    """The metrics a run of ``scenario`` (a ``params.Scenario``) records."""
+    return metric_list(scenario.stage_names, scenario.district.membership == "choice")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .metrics import BASE_METRICS
+from . import membership
+from .metrics import BASE_METRICS, FORMATION_METRICS
 from .params import WEEKS_PER_YEAR
 from .rows import row_sum
 from .world import World
@@ -56,6 +57,9 @@ def observe(w: World) -> np.ndarray:
         + fl["consortium_fee"]
         + fl["write_off"]
     )
+    choice = p.district.membership == "choice"
+    if choice:
+        outside_cost = outside_cost + fl["joining_cost"]
     cap = np.where(act[:, None], w.capacity, 0.0)
     used = np.where(act[:, None], w.own_use + w.sold, 0.0)
     cap_stage, used_stage = cap.sum(axis=0), used.sum(axis=0)
@@ -123,4 +127,15 @@ def observe(w: World) -> np.ndarray:
         "larger_survival": large_surv,
     }
     per_stage = np.divide(used_stage, cap_stage, out=np.full(cap_stage.shape, np.nan), where=cap_stage > 0)
-    return np.concatenate((np.array([values[m.name] for m in BASE_METRICS]), per_stage))
+    row = np.concatenate((np.array([values[m.name] for m in BASE_METRICS]), per_stage))
+    if not choice:
+        return row
+    share = membership.member_share(w)
+    formation = {
+        "joins": float(w.joins_last),
+        "leaves": float(w.leaves_last),
+        "member_share": share,
+        "sustained": float(share >= p.district.sustain_share),
+        "weeks_to_sustain": w.sustained_week,
+    }
+    return np.concatenate((row, [formation[m.name] for m in FORMATION_METRICS]))

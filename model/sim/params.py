@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 WEEKS_PER_YEAR = 52.0
 """Weeks in a year: one step is one week."""
@@ -546,6 +546,115 @@ class District(_Strict):
         source="assumption: capacity is reviewed once a year, over a full seasonal cycle",
         doc="M2, M3: members review capacity over the last review period this often.",
     )
+    membership: Literal["random", "choice"] = P(
+        "random",
+        unit="-",
+        plausible=None,
+        source="design",
+        doc="How firms become members: random (a share drawn at the start, fixed) or choice (an initiative "
+        "group founds the district; at each membership review firms join or leave by what they expect to gain).",
+    )
+    founding_share: float = P(
+        0.2,
+        unit="fraction of eligible firms",
+        plausible=(0.05, 0.6),
+        ge=0,
+        le=1,
+        source="assumption: an initiative group of a chamber of commerce or an agency",
+        doc="choice: share of the eligible starting firms (membership_share of them are eligible) that are "
+        "members from week 0.",
+    )
+    membership_review_weeks: int = P(
+        13,
+        unit="weeks",
+        plausible=(4, 52),
+        ge=1,
+        le=520,
+        source="assumption: firms reconsider each quarter",
+        doc="choice: eligible firms decide to join or leave this often.",
+    )
+    joining_cost: float = P(
+        20.0,
+        unit="kRUB per firm of the starting firms' average size",
+        plausible=(0.0, 100.0),
+        ge=0,
+        le=1e9,
+        source="assumption: about ten weeks of dues (entry fee, paperwork, first meetings)",
+        doc="choice: one-off cost of joining, in proportion to employees like the dues; spread over "
+        "min_stay_weeks it is the hurdle an expected gain must clear.",
+    )
+    min_stay_weeks: int = P(
+        52,
+        unit="weeks",
+        plausible=(13, 156),
+        ge=1,
+        le=5200,
+        source="assumption: a year's commitment",
+        doc="choice: a member stays at least this long before it may leave.",
+    )
+    belief_weight: float = P(
+        0.5,
+        unit="fraction",
+        plausible=(0.2, 0.9),
+        gt=0,
+        le=1,
+        source="assumption",
+        doc="choice: weight of the newest observed gain in a firm's expected gain (the rest is its earlier belief).",
+    )
+    association_cost: float = P(
+        60.0,
+        unit="kRUB per week",
+        plausible=(0.0, 150.0),
+        ge=0,
+        le=1e9,
+        source="assumption: a cluster manager and an office, about 3 MRUB a year",
+        doc="choice: the district association's running cost, shared by its members in proportion to "
+        "employees (on top of the dues): the fewer members, the more each pays.",
+    )
+    evidence_firms: float = P(
+        5.0,
+        unit="firms",
+        plausible=(1.0, 20.0),
+        ge=0,
+        le=1e6,
+        source="assumption: a prior of no gain worth as much as the results of five members",
+        doc="choice: a firm believes the members' results in proportion m / (m + evidence_firms) to the "
+        "number m of members it sees.",
+    )
+    sustain_share: float = P(
+        0.25,
+        unit="fraction of eligible active firms",
+        plausible=(0.15, 0.5),
+        gt=0,
+        le=1,
+        source="assumption: a quarter of the eligible firms carries an association and its services",
+        doc="choice: a district whose members are at least this share of the eligible active firms counts "
+        "as self-sustaining.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_unused(self, handler: Any) -> Any:
+        """A random-membership district leaves the choice values out of its dump: they cannot change a
+        run, and a scenario that does not use them keeps its identity (scenario_key) and its files."""
+        data = handler(self)
+        if self.membership == "random" and isinstance(data, dict):
+            for key in CHOICE_ONLY:
+                data.pop(key, None)
+        return data
+
+
+CHOICE_ONLY = (
+    "membership",
+    "founding_share",
+    "membership_review_weeks",
+    "joining_cost",
+    "min_stay_weeks",
+    "belief_weight",
+    "association_cost",
+    "evidence_firms",
+    "sustain_share",
+)
+"""District keys a random-membership district does not read (left out of its dumps)."""
 
 
 class AssetLight(_Strict):
@@ -989,6 +1098,14 @@ MEMBER_ONLY = (
     "district.coordination_cost",
     "district.partner_review_weeks",
     "district.capacity_review_weeks",
+    "district.founding_share",
+    "district.membership_review_weeks",
+    "district.joining_cost",
+    "district.min_stay_weeks",
+    "district.belief_weight",
+    "district.association_cost",
+    "district.evidence_firms",
+    "district.sustain_share",
     "sharing",
     "trust",
     "asset_light",

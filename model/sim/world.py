@@ -163,6 +163,18 @@ class World:
     entries_last: int = 0
     exits_last: int = 0
 
+    # --- membership by choice (district.membership: choice; under random: members are the eligible)
+    eligible: np.ndarray = per_firm(bool)  # firms the district is open to (drawn at the start)
+    belief: np.ndarray = per_firm()  # expected gain of membership at the last review, kRUB per week
+    rel_member: np.ndarray = per_firm()  # remembered relative profit rate as a member (NaN: never was)
+    rel_alone: np.ndarray = per_firm()  # ... as a non-member (NaN: never was)
+    member_since: np.ndarray = per_firm()  # week of the current membership (NaN: not a member)
+    join_week: np.ndarray = per_firm()  # first week a member (0: founder; NaN: never)
+    ever_member: np.ndarray = per_firm(bool)
+    joins_last: int = 0
+    leaves_last: int = 0
+    sustained_week: float = float("nan")  # first week the members' share reached district.sustain_share
+
     # --- review window (M2, M3), reset at each capacity review
     window_used: np.ndarray = per_firm_stage()
     window_capacity: np.ndarray = per_firm_stage()
