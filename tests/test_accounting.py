@@ -41,6 +41,7 @@ def check_week(  # noqa: PLR0917 - one argument per state snapshot taken before 
         + fl["transport"]
         + fl["membership_fee"]
         + fl["consortium_fee"]
+        + fl.get("joining_cost", 0.0)  # firms that choose to join pay it at a membership review
     )
     np.testing.assert_allclose(m.world.cash - cash_before, inflow - outflow, atol=TOL * scale)
     # fixed assets move by investment, depreciation, equipment sold and entrants' equipment
@@ -117,6 +118,17 @@ def test_pilot_ledgers_balance_every_week(path):
     )
     for scenario in exp.regimes.values():
         run_checked(scenario, steps=60)
+
+
+@pytest.mark.parametrize("path", PILOTS, ids=PILOT_IDS)
+def test_ledgers_balance_every_week_when_firms_choose_to_join(path):
+    """Joining costs, the shared association cost and links made and ended at reviews keep every identity."""
+    sets = [f"mechanisms.{name}=true" for name in MECHANISMS]
+    sets += ["district.membership=choice", "district.membership_review_weeks=4", "district.min_stay_weeks=8"]
+    m = run_checked(load_experiment(path, [*sets, "district.capacity_review_weeks=5"]).regimes["district"], steps=80)
+    names = [x.name for x in m.metrics]
+    assert np.nansum(m.history[:, names.index("joins")]) > 0  # the reviews really moved firms
+    assert np.nansum(m.history[:, names.index("leaves")]) > 0
 
 
 stage_st = st.fixed_dictionaries(

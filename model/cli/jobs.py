@@ -146,7 +146,7 @@ def cmd_sweep(args: argparse.Namespace, argv: list[str]) -> int:
     design = grid_design(args.scenario, base_sets, args.vary)
     spec = {"kind": "sweep", "scenario": str(args.scenario), "sets": base_sets, "vary": args.vary}
     out, values, info = _run_job(args, argv, base, metrics, design, spec)
-    for line in write_sweep(out, design, values, metrics, outcomes, args.vary, args.lang):
+    for line in write_sweep(out, design, values, metrics, outcomes, args.vary, args.lang, args.sustain_target):
         print(line)
     return _done(out, info, args.lang)
 

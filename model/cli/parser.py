@@ -31,6 +31,16 @@ def _positive(kind: str, upper: int):
     return parse
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number between 0 and 1, got '{text}'") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (above 0), got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="simulate.py",
@@ -140,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         metavar="PATH=LO:HI:N",
         help="parameter to vary: PATH=LO:HI:N or PATH=v1,v2,... (repeatable: full factorial)",
+    )
+    sw.add_argument(
+        "--sustain-target",
+        type=_share,
+        default=0.8,
+        metavar="P",
+        help="with firms that choose to join: the share of runs in which the district must sustain itself "
+        "for the critical-mass line (default 0.8)",
     )
     at = sub.add_parser(
         "attribute",

@@ -212,3 +212,65 @@ def shapley(
         }
     )
     return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------ critical mass
+Z95 = 1.959963984540054
+
+
+def wilson(p: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """95% Wilson score interval of a share ``p`` of ``n`` runs (exact 0 and 1 stay inside 0..1)."""
+    n = np.maximum(n, 1)
+    centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
+    half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n**2)) / (1 + Z95**2 / n)
+    return centre - half, centre + half
+
+
+def _first_reaching(x: np.ndarray, y: np.ndarray, target: float) -> float | None:
+    """Smallest x where the piecewise-linear y(x) reaches ``target`` (x[0] if it starts there), or None."""
+    for i in range(len(x)):
+        if y[i] >= target:
+            if i == 0:
+                return float(x[0])
+            a, b = y[i - 1], y[i]
+            return float(x[i - 1] + (target - a) * (x[i] - x[i - 1]) / (b - a))
+    return None
+
+
+@dataclass(frozen=True)
+class CriticalMass:
+    regime: str
+    target: float
+    value: float | None
+    low: float | None
+    high: float | None
+    sentence: str
+
+
+def critical_mass(effects: pd.DataFrame, path: str, regime: str, target: float) -> CriticalMass:
+    """The smallest value of ``path`` at which the district sustains itself in at least ``target`` of
+    the runs (metric ``sustained``: the paired effect is the district's share, the baseline has no
+    members), with the interval where the 95% Wilson bounds of that share reach ``target``."""
+    sub = effects[(effects["metric"] == "sustained") & (effects["regime"] == regime)].sort_values(path)
+    x = sub[path].to_numpy(dtype=float)
+    share = np.clip(sub["diff_mean"].to_numpy(dtype=float), 0.0, 1.0)
+    lo, hi = wilson(share, sub["n"].to_numpy(dtype=float))
+    value = _first_reaching(x, share, target)
+    low, high = _first_reaching(x, hi, target), _first_reaching(x, lo, target)
+    shares = ", ".join(f"{v:g}: {s:.0%}" for v, s in zip(x, share, strict=True))
+    head = f"Critical mass ({regime}): share of runs in which the district sustains itself by {path} ({shares})"
+    if value is None:
+        return CriticalMass(
+            regime, target, None, low, high, f"{head}; it never reaches {target:.0%} in [{x.min():g}, {x.max():g}]."
+        )
+    lo_s = f"{low:.3g}" if low is not None and low > x.min() else f"{x.min():g} or below"
+    hi_s = f"{high:.3g}" if high is not None else f"above {x.max():g}"
+    where = f"at {value:.3g}" if value > x.min() else f"already at {x.min():g}, the lowest value tried"
+    return CriticalMass(
+        regime,
+        target,
+        value,
+        low,
+        high,
+        f"{head}; it reaches {target:.0%} {where} (95% interval {lo_s} to {hi_s}).",
+    )

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..experiments.design import Design, paired_effects
 from ..experiments.sensitivity import analyse
-from ..experiments.sweep import break_even, mechanisms_on, shapley
+from ..experiments.sweep import break_even, critical_mass, mechanisms_on, shapley
 from ..scenario_io import Experiment
 from ..sim.metrics import Metric
 from .i18n import label, unit
@@ -38,9 +38,10 @@ def write_sweep(  # noqa: PLR0917 - one argument per part of the job
     outcomes: list[str],
     vary: list[str],
     lang: str,
+    sustain_target: float = 0.8,
 ) -> list[str]:
-    """sweep_effects.csv, break_even.csv (one varied parameter) and one chart per outcome; returns
-    the break-even sentences."""
+    """sweep_effects.csv, break_even.csv (one varied parameter) and one chart per outcome; with firms
+    that choose to join, critical_mass.csv; returns the break-even and critical-mass sentences."""
     from .charts import sweep_chart  # noqa: PLC0415 - imported while the runs went on (folder.import_charts)
 
     charts = _charts(out)
@@ -70,6 +71,10 @@ def write_sweep(  # noqa: PLR0917 - one argument per part of the job
         )
     if rows:
         write_csv(pd.DataFrame(rows), out / "break_even.csv")
+    if "sustained" in names and len(paths) == 1:
+        masses = [critical_mass(effects, paths[0], r, sustain_target) for r in effects["regime"].unique()]
+        said += [cm.sentence for cm in masses]
+        write_csv(pd.DataFrame([cm.__dict__ for cm in masses]), out / "critical_mass.csv")
     return said
 
 

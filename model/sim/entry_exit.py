@@ -71,6 +71,7 @@ def enter_firms(w: World) -> None:
     w.entries_last = idx.size
     w.active[idx] = True
     w.born[idx] = True
+    w.active_since[idx] = float(w.steps)
     fixed = accounting.weekly_fixed_cost(w)[idx]
     equity = p.entry.cash_weeks * fixed
     w.cash[idx] = equity

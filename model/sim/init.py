@@ -86,6 +86,7 @@ def initial_world(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> W
     w.backlog = np.zeros(n)
     w.active = np.arange(n) < n0
     w.born = w.active.copy()
+    w.active_since = np.where(w.active, 0.0, np.nan)
     w.starting = w.active.copy()  # starting firms (the rest are entrant slots)
     # the smaller half of the starting firms by employees (at or below the median): the same
     # firms in every regime of a replication, so "for whom" effects are paired firm by firm

@@ -49,6 +49,12 @@ def membership_phase(w: World) -> None:
         w.sustained_week = float(w.steps)
 
 
+def deciding(w: World) -> np.ndarray:
+    """Eligible active firms that have traded for at least one review period (results to go on)."""
+    d = w.scenario.district
+    return w.active & w.eligible & (w.steps - np.nan_to_num(w.active_since, nan=np.inf) >= d.membership_review_weeks)
+
+
 def member_share(w: World) -> float:
     """Members over the active firms the district is open to."""
     open_to = w.eligible & w.active
@@ -81,7 +87,7 @@ def learn_from_results(w: World) -> None:
     d = w.scenario.district
     rel = relative_rate(w)
     settled = w.steps - np.nan_to_num(w.member_since, nan=-np.inf) >= d.membership_review_weeks
-    seen = w.active & w.eligible & ~np.isnan(rel)
+    seen = deciding(w) & ~np.isnan(rel)
     for state, mask in (("rel_member", seen & w.member & settled), ("rel_alone", seen & ~w.member)):
         old = getattr(w, state)
         blended = np.where(np.isnan(old), rel, (1.0 - d.belief_weight) * old + d.belief_weight * rel)
@@ -105,7 +111,7 @@ def expected_gain(w: World) -> np.ndarray:
 def decide(w: World) -> None:
     """Join, leave, pay the joining cost, link the joiners and unlink the leavers."""
     d = w.scenario.district
-    act = w.active & w.eligible
+    act = deciding(w)
     hurdle = d.joining_cost * w.fee_scale / d.min_stay_weeks
     gain = np.nan_to_num(w.belief, nan=0.0)  # nothing to go on: stay as it is
     join = act & ~w.member & (gain > hurdle)

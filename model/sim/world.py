@@ -111,6 +111,7 @@ class World:
     # --- firms: status (N)
     active: np.ndarray = per_firm(bool)
     born: np.ndarray = per_firm(bool)  # has traded at some time (entrant slots start False)
+    active_since: np.ndarray = per_firm()  # week the firm started trading (0: starting firms; NaN: not yet)
     starting: np.ndarray = per_firm(bool)  # starting firms (the rest are entrant slots)
     smaller: np.ndarray = per_firm(bool)  # the smaller half of the starting firms, by employees
     member: np.ndarray = per_firm(bool)
