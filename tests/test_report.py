@@ -214,3 +214,13 @@ def test_charts_mark_capacity_reviews_only_where_members_sell_or_move_capacity(s
     """Dotted review lines explain the district's one-week profit dips; they appear only when reviews act."""
     exp = load_experiment(ROOT / "scenarios" / "woodworking_kaluga.yaml", sets)
     assert review_weeks(exp) == every
+
+
+def test_every_metric_unit_and_phrase_has_a_russian_entry():
+    from model.outputs.i18n import LABELS_RU, PHRASES, UNITS_RU
+    from model.sim.metrics import metric_list
+
+    for m in metric_list(("cut",), choice=True):
+        assert m.name in LABELS_RU or m.name.startswith("utilization_"), m.name
+        assert m.unit in UNITS_RU, m.unit
+    assert [k for k, v in PHRASES.items() if not v.get("ru")] == []

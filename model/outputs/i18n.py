@@ -203,6 +203,28 @@ PHRASES: dict[str, dict[str, str]] = {
         "может сказать, насколько эти оценки отходят от истинного эффекта.",
     },
     "estimate": {"en": "Estimate", "ru": "Оценка"},
+    "est_true_effect": {
+        "en": "True effect on members (the same firms without the district)",
+        "ru": "Истинный эффект для членов (те же фирмы без округа)",
+    },
+    "est_naive": {"en": "Naive comparison: members minus non-members", "ru": "Наивное сравнение: члены минус нечлены"},
+    "est_naive_bias": {
+        "en": "Naive comparison minus the true effect",
+        "ru": "Наивное сравнение минус истинный эффект",
+    },
+    "est_did": {"en": "Difference-in-differences on joiners", "ru": "Разность разностей для вступивших"},
+    "est_true_effect_joiners": {
+        "en": "True effect on the same joiners, after joining",
+        "ru": "Истинный эффект для тех же вступивших, после вступления",
+    },
+    "est_did_bias": {
+        "en": "Difference-in-differences minus the true effect on joiners",
+        "ru": "Разность разностей минус истинный эффект для вступивших",
+    },
+    "est_joiners": {
+        "en": "Joiners the difference-in-differences can use, per run",
+        "ru": "Вступивших, пригодных для разности разностей, на прогон",
+    },
     "naive_what": {"en": "The naive member/non-member comparison", "ru": "Наивное сравнение членов и нечленов"},
     "did_what": {"en": "Difference-in-differences", "ru": "Разность разностей"},
     "bias_over": {

@@ -281,7 +281,13 @@ def _selection_html(path: Path, lang: str) -> str:
     """The evaluator's view: estimates beside the true effect, and what the intervals say."""
     table = pd.read_csv(path)
     rows = [
-        [r.regime, r.label, number(r.mean, lang), f"{number(r.ci_low, lang)} … {number(r.ci_high, lang)}", r.unit]
+        [
+            r.regime,
+            tr(f"est_{r.estimate}", lang),
+            number(r.mean, lang),
+            f"{number(r.ci_low, lang)} … {number(r.ci_high, lang)}",
+            unit(r.unit, lang),
+        ]
         for r in table.itertuples()
     ]
     html = f"<p>{_esc(tr('evaluator_intro', lang))}</p>" + _table(
