@@ -63,6 +63,10 @@ def _edges(s: Scenario, members: int) -> int:
     return 2 * members * min(s.sharing.partners, members - 1)
 
 
+PANEL_BYTES = 10
+"""Per firm slot and week of a choice run kept for the evaluator's view: profit (8), member and active (1 each)."""
+
+
 def estimate(exp: Experiment, workers: int, replications: int | None = None, keep_histories: bool = True) -> Estimate:
     """Peak memory of running ``exp`` on ``workers`` processes; histories kept in the parent if asked."""
     reps = exp.base.replications if replications is None else replications
@@ -74,12 +78,15 @@ def estimate(exp: Experiment, workers: int, replications: int | None = None, kee
         members = math.ceil(s.district.membership_share * slot_count)
         e = _edges(s, members)
         history = s.steps * len(metrics_of(s)) * 8
-        need = slot_count * BYTES_PER_SLOT + e * BYTES_PER_EDGE + history
+        panel = s.steps * slot_count * PANEL_BYTES if s.district.membership == "choice" else 0
+        need = slot_count * BYTES_PER_SLOT + e * BYTES_PER_EDGE + history + panel
         if need > run:
             run, slots, edges = need, slot_count, e
     kept = 0
     if keep_histories:
         kept = RESULT_COPIES * len(exp.regimes) * reps * exp.base.steps * len(metrics_of(exp.base)) * 8
+        if exp.base.district.membership == "choice":  # the firm panels of the evaluator's view
+            kept += len(exp.regimes) * reps * exp.base.steps * slots * PANEL_BYTES
     parallel = max(1, min(workers, len(exp.regimes) * reps))
     total = parallel * (PROCESS_BYTES + run) + kept
     return Estimate(slots=slots, edges=edges, run_bytes=run, kept_bytes=kept, total_bytes=total)
