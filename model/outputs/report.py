@@ -340,7 +340,13 @@ def _design_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     ]
     tables = "".join(
         _csv_table(p, lang)
-        for pattern in ("break_even.csv", "attribution_*.csv", "sensitivity_*.csv", "sweep_effects.csv")
+        for pattern in (
+            "critical_mass.csv",
+            "break_even.csv",
+            "attribution_*.csv",
+            "sensitivity_*.csv",
+            "sweep_effects.csv",
+        )
         for p in sorted(folder.glob(pattern))
     )
     charts = "".join(_img(p, f"charts/{p.name}") for p in sorted((folder / "charts").glob("*.png")))
