@@ -219,3 +219,15 @@ def test_a_founding_share_sweep_shows_unravelling_and_growth(tmp_path):
     assert share[0] <= 0.3
     assert share[1] >= 0.6
     assert (out / "critical_mass.csv").exists()
+
+
+def test_a_share_of_runs_gets_a_wilson_interval_inside_0_and_1():
+    from model.experiments.stats import share_interval, wilson
+
+    lo, hi = share_interval(np.array([1.0] * 19 + [0.0]))
+    # Wilson at 19 of 20: centre (0.95 + 1.96^2/40) / (1 + 1.96^2/20), about 0.764 to 0.991
+    assert lo == pytest.approx(0.7639, abs=1e-3)
+    assert hi == pytest.approx(0.9911, abs=1e-3)
+    lo, hi = wilson(np.array(1.0), np.array(5))
+    assert 0 < lo < 1
+    assert hi == pytest.approx(1.0)

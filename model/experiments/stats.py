@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit  # scipy.special: scipy.stats costs ~0.8 s to import
 
+from ..sim.metrics import RUN_SHARE
 from .results import Results
 
 CONFIDENCE = 0.95
@@ -50,6 +51,24 @@ def t_interval(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np
     return mean, mean - half, mean + half, n
 
 
+Z95 = 1.959963984540054
+
+
+def wilson(p: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """95% Wilson score interval of a share ``p`` of ``n`` runs (exact 0 and 1 stay inside 0..1)."""
+    n = np.maximum(n, 1)
+    centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
+    half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n**2)) / (1 + Z95**2 / n)
+    return centre - half, centre + half
+
+
+def share_interval(x: np.ndarray) -> tuple[float, float]:
+    """Wilson bounds of the share of runs whose 0/1 value is 1 (NaN ignored)."""
+    valid = x[~np.isnan(x)]
+    lo, hi = wilson(np.array(valid.mean() if valid.size else np.nan), np.array(valid.size))
+    return float(lo), float(hi)
+
+
 def summary_table(results: Results) -> pd.DataFrame:
     """Per regime and metric: mean, ci_low, ci_high, n of the horizon statistic."""
     hs = horizon(results)
@@ -57,6 +76,8 @@ def summary_table(results: Results) -> pd.DataFrame:
     for r, regime in enumerate(results.regimes):
         mean, lo, hi, n = t_interval(hs[r], axis=0)
         for j, m in enumerate(results.metrics):
+            if m.unit == RUN_SHARE:  # a share of runs: Wilson, not Student-t
+                lo[j], hi[j] = share_interval(hs[r][:, j])
             rows.append(
                 {
                     "regime": regime,
@@ -89,6 +110,8 @@ def effects_table(results: Results) -> pd.DataFrame:
         diff = hs[r] - hs[b]
         mean, lo, hi, n = t_interval(diff, axis=0)
         for j, m in enumerate(results.metrics):
+            if m.unit == RUN_SHARE and not np.nan_to_num(hs[b][:, j]).any():  # the difference is a share of runs
+                lo[j], hi[j] = share_interval(diff[:, j])
             bm = base_mean[j]
             rel = mean[j] / abs(bm) if np.isfinite(bm) and bm != 0 else np.nan
             rows.append(

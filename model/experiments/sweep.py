@@ -14,7 +14,7 @@ from ..errors import ScenarioError
 from ..scenario_io import Experiment, check_key_path, parse_assignment
 from ..sim.params import MECHANISMS
 from .design import Design, Point
-from .stats import t_interval
+from .stats import t_interval, wilson
 
 MAX_POINTS = 10_000
 EXACT_SHAPLEY_MAX = 8
@@ -215,17 +215,6 @@ def shapley(
 
 
 # ------------------------------------------------------------------------------ critical mass
-Z95 = 1.959963984540054
-
-
-def wilson(p: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """95% Wilson score interval of a share ``p`` of ``n`` runs (exact 0 and 1 stay inside 0..1)."""
-    n = np.maximum(n, 1)
-    centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
-    half = Z95 * np.sqrt(p * (1 - p) / n + Z95**2 / (4 * n**2)) / (1 + Z95**2 / n)
-    return centre - half, centre + half
-
-
 def _first_reaching(x: np.ndarray, y: np.ndarray, target: float) -> float | None:
     """Smallest x where the piecewise-linear y(x) reaches ``target`` (x[0] if it starts there), or None."""
     for i in range(len(x)):

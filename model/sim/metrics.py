@@ -182,6 +182,9 @@ HEADLINE = (
 """The effects shown first, in this order: on the console after a run and in report.html."""
 
 
+RUN_SHARE = "fraction of runs"
+"""Unit of a metric that is 0 or 1 per run: its mean is a share of runs, its interval a Wilson interval."""
+
 FORMATION_METRICS: tuple[Metric, ...] = (
     Metric("joins", "Firms joining", "firms per week", "mean", "Firms that joined at this week's membership review."),
     Metric("leaves", "Firms leaving", "firms per week", "mean", "Members that left at this week's review."),
@@ -195,7 +198,7 @@ FORMATION_METRICS: tuple[Metric, ...] = (
     Metric(
         "sustained",
         "District self-sustaining",
-        "fraction of runs",
+        RUN_SHARE,
         "final",
         "1 when the members' share of eligible firms is at least district.sustain_share at the end, else 0.",
     ),
