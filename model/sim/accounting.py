@@ -41,8 +41,9 @@ def account_phase(w: World) -> None:
     fl["membership_fee"] = np.where(act & w.member, p.district.membership_fee * w.fee_scale, 0.0)
     if p.district.membership == "choice":  # the association's running cost, shared by size among members
         weight = np.where(act & w.member, w.fee_scale, 0.0)
-        if weight.sum() > 0:
-            fl["membership_fee"] = fl["membership_fee"] + p.district.association_cost * weight / weight.sum()
+        total = weight.sum()
+        if total > 0:
+            fl["membership_fee"] = fl["membership_fee"] + p.district.association_cost * weight / total
     fl["consortium_fee"] = np.where(act & w.member & w.mech.export, p.export.consortium_fee * w.fee_scale, 0.0)
     w.capacity_traded = np.zeros((n, w.n_stages))
     for name in ("asset_sales", "assets_sold", "write_off", "equity_in", "assets_in"):

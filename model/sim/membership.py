@@ -41,8 +41,9 @@ def membership_phase(w: World) -> None:
     if d.membership != "choice" or not w.district_active:
         return
     if w.steps % d.membership_review_weeks == 0:
-        learn_from_results(w)
-        w.belief = expected_gain(w)
+        rel = relative_rate(w)  # once per review: both the memory and the expectation read it
+        learn_from_results(w, rel)
+        w.belief = expected_gain(w, rel)
         decide(w)
     share = member_share(w)
     if np.isnan(w.sustained_week) and share >= d.sustain_share:
@@ -81,11 +82,10 @@ def relative_rate(w: World) -> np.ndarray:
     return rate - _near_means(w, rate, act & ~w.member)
 
 
-def learn_from_results(w: World) -> None:
+def learn_from_results(w: World, rel: np.ndarray) -> None:
     """Blend this review's relative rate into the memory of the state the firm is in (after a full
     review period in it)."""
     d = w.scenario.district
-    rel = relative_rate(w)
     settled = w.steps - np.nan_to_num(w.member_since, nan=-np.inf) >= d.membership_review_weeks
     seen = deciding(w) & ~np.isnan(rel)
     for state, mask in (("rel_member", seen & w.member & settled), ("rel_alone", seen & ~w.member)):
@@ -94,10 +94,9 @@ def learn_from_results(w: World) -> None:
         setattr(w, state, np.where(mask, blended, old))
 
 
-def expected_gain(w: World) -> np.ndarray:
+def expected_gain(w: World, rel: np.ndarray) -> np.ndarray:
     """Expected gain of membership per firm, kRUB per week (NaN: the firm has nothing to go on)."""
     act = w.active & w.eligible
-    rel = relative_rate(w)
     seen = act & w.member & ~np.isnan(rel)
     # the members' gap over the non-members near it (whose mean is 0 by construction), believed as
     # far as the number of members seen bears it out: m / (m + evidence_firms) of it
