@@ -41,16 +41,18 @@ def _print_headline(effects, out: Path) -> None:
         )
 
 
-def _print_selection(results) -> None:
-    """With firms that chose to join: how far an evaluator's estimates fall from the true effect."""
-    if results.panels is None or len(results.regimes) < 2:
+def _print_selection(path: Path) -> None:
+    """With firms that chose to join: how far an evaluator's estimates fall from the true effect,
+    read from the results folder's selection.csv (computed once, by the writer)."""
+    if not path.exists():
         return
-    from ..experiments.selection import selection_table, verdict
+    import pandas as pd
 
-    for regime in results.regimes:
-        if regime == results.baseline:
-            continue
-        table = selection_table(results, regime)
+    from ..experiments.selection import verdict
+
+    tables = pd.read_csv(path)
+    for regime in dict.fromkeys(tables["regime"]):
+        table = tables[tables["regime"] == regime]
         true = table[table["estimate"] == "true_effect"].iloc[0]
         print(
             f"What an evaluator would see ({regime}): true effect on members {true['mean']:+.3g} kRUB per "
@@ -143,7 +145,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     write_results(out, exp, results, info, lang=args.lang)
     if not args.quiet:
         _print_headline(effects_table(results), out)
-        _print_selection(results)
+        _print_selection(out / "selection.csv")
     else:
         print(f"Results: {out.resolve()}")
     return 0

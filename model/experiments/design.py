@@ -25,11 +25,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..scenario_io import Experiment, load_experiment, set_path
-from ..sim.metrics import RUN_SHARE, metrics_of
+from ..sim.metrics import metrics_of
 from ..sim.params import MEMBER_ONLY, Scenario
 from .backends import Backend
 from .runner import run_once
-from .stats import horizon_of_history, share_interval, t_interval
+from .stats import horizon_of_history, share_bounds, t_interval
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,8 @@ def paired_effects(
 ) -> pd.DataFrame:
     """Per point, non-baseline regime and metric: paired difference with 95% interval."""
     rows = []
-    units = {m.name: m.unit for m in metrics_of(design.first.base)}
-    shares = [j for j, name in enumerate(metric_names) if units.get(name) == RUN_SHARE]
+    unit_of = {m.name: m.unit for m in metrics_of(design.first.base)}
+    units = [unit_of.get(name) for name in metric_names]
     for pt in design.points:
         exp = design.experiments[pt.pid]
         reps = exp.base.replications
@@ -196,9 +196,7 @@ def paired_effects(
                 continue
             diff = np.array([values[(pt.pid, regime, r)] for r in range(reps)]) - base
             mean, lo, hi, n = t_interval(diff)
-            for j in shares:  # a share of runs against a baseline where it is 0: Wilson, not Student-t
-                if not np.nan_to_num(base[:, j]).any():
-                    lo[j], hi[j] = share_interval(diff[:, j])
+            share_bounds(units, diff, base, lo, hi)
             for j, name in enumerate(metric_names):
                 bm = base_mean[j]
                 rows.append(

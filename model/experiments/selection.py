@@ -112,15 +112,23 @@ def selection_table(results: Results, regime: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def reading(row: pd.Series) -> str:
+    """What a bias row's interval says: "none" (no estimate), "over", "under" or "unclear"."""
+    if not np.isfinite(row["mean"]):
+        return "none"
+    return "over" if row["ci_low"] > 0 else "under" if row["ci_high"] < 0 else "unclear"
+
+
 def verdict(table: pd.DataFrame, estimate: str) -> str:
     """One sentence on a bias row that follows its interval, not its point estimate."""
     row = table[table["estimate"] == estimate].iloc[0]
     what = "The naive member/non-member comparison" if estimate == "naive_bias" else "Difference-in-differences"
-    if not np.isfinite(row["mean"]):
+    said = reading(row)
+    if said == "none":
         return f"{what}: no estimate (too few firms joined with a full window before and after)."
     span = f"{row['mean']:+.3g} kRUB per firm-week (95% interval {row['ci_low']:.3g} to {row['ci_high']:.3g})"
-    if row["ci_low"] > 0:
+    if said == "over":
         return f"{what} overstates the true effect on members by {span}."
-    if row["ci_high"] < 0:
+    if said == "under":
         return f"{what} understates the true effect on members by {span}."
     return f"{what} cannot be told apart from the true effect at this number of replications: {span}."

@@ -69,6 +69,14 @@ def share_interval(x: np.ndarray) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def share_bounds(units: list[str | None], diff: np.ndarray, base: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+    """In place: a share of runs (``RUN_SHARE``) against a baseline where it is 0 in every run gets
+    Wilson bounds, not Student-t ones: the paired difference is then the regime's own share."""
+    for j, u in enumerate(units):
+        if u == RUN_SHARE and not np.nan_to_num(base[:, j]).any():
+            lo[j], hi[j] = share_interval(diff[:, j])
+
+
 def summary_table(results: Results) -> pd.DataFrame:
     """Per regime and metric: mean, ci_low, ci_high, n of the horizon statistic."""
     hs = horizon(results)
@@ -109,9 +117,8 @@ def effects_table(results: Results) -> pd.DataFrame:
             continue
         diff = hs[r] - hs[b]
         mean, lo, hi, n = t_interval(diff, axis=0)
+        share_bounds([m.unit for m in results.metrics], diff, hs[b], lo, hi)
         for j, m in enumerate(results.metrics):
-            if m.unit == RUN_SHARE and not np.nan_to_num(hs[b][:, j]).any():  # the difference is a share of runs
-                lo[j], hi[j] = share_interval(diff[:, j])
             bm = base_mean[j]
             rel = mean[j] / abs(bm) if np.isfinite(bm) and bm != 0 else np.nan
             rows.append(

@@ -15,11 +15,11 @@ import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from ..errors import ScenarioError
+from ..experiments.selection import reading
 from ..sim.metrics import HEADLINE
 from ..sim.params import MECHANISMS, Scenario, parameter_table
 from .i18n import POINT_UNITS, label, mechanism, number, tr, unit
@@ -305,7 +305,8 @@ def _verdict(part: pd.DataFrame, estimate: str, lang: str) -> str:
     """One sentence on a bias row that follows its interval, not its point estimate."""
     row = part[part["estimate"] == estimate].iloc[0]
     what = tr("naive_what" if estimate == "naive_bias" else "did_what", lang)
-    if not np.isfinite(row["mean"]):
+    said = reading(row)
+    if said == "none":
         return tr("bias_none", lang, what=what)
     span = tr(
         "bias_span",
@@ -314,8 +315,7 @@ def _verdict(part: pd.DataFrame, estimate: str, lang: str) -> str:
         low=number(row["ci_low"], lang),
         high=number(row["ci_high"], lang),
     )
-    key = "bias_over" if row["ci_low"] > 0 else "bias_under" if row["ci_high"] < 0 else "bias_unclear"
-    return tr(key, lang, what=what, span=span)
+    return tr(f"bias_{said}", lang, what=what, span=span)
 
 
 def _csv_table(path: Path, lang: str, limit: int = 40) -> str:
