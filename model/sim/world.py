@@ -24,8 +24,6 @@ import numpy as np
 
 from .params import Mechanisms, Scenario
 
-AXES = ("stage", "firm", "firm_stage", "edge", "trade", "index")
-
 
 def _array(axis: str, dtype: Any = float) -> Any:
     shape = (0, 0) if axis == "firm_stage" else 0
@@ -182,11 +180,6 @@ class World:
     window_short: np.ndarray = per_firm_stage()
     window_spare_min: np.ndarray = per_stage()
     window_weeks: int = 0
-
-
-def axis_of(name: str) -> str | None:
-    """The axis a World field is declared on, or None for a scalar."""
-    return next(f.metadata.get("axis") for f in fields(World) if f.name == name)
 
 
 def fields_on(*axes: str) -> tuple[str, ...]:
