@@ -14,3 +14,7 @@ class ScenarioError(Exception):
 
 class WorkerDiedError(Exception):
     """A worker process died (killed, out of memory, crashed) while running the named runs."""
+
+
+class OutputError(Exception):
+    """Results could not be written (a full disk, a folder that changed meanwhile): one line for the user."""

@@ -13,6 +13,7 @@ import difflib
 import hashlib
 import math
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,33 @@ reads its scenario file once per point; parsing is ~95% of loading one, so each 
 once. Keyed by the bytes' digest, so an edited file is parsed again; callers get copies."""
 
 Path_ = tuple[str | int, ...]
+
+
+class Override(str):
+    """A ``KEY.PATH=VALUE`` assignment that remembers the option it came from, so that an error it
+    causes names that option: ``--set`` unless told (``--seed 7``, ``--vary district.x=0,2,4``).
+    It is the plain string everywhere else (equality, JSON, hashing)."""
+
+    origin: str
+
+    def __new__(cls, text: str, origin: str | None = None) -> Override:
+        obj = super().__new__(cls, text)
+        obj.origin = origin or f"--set {text}"
+        return obj
+
+
+def origin_of(text: str) -> str:
+    """Where an override came from, as the user typed it."""
+    return text.origin if isinstance(text, Override) else f"--set {text}"
+
+
+class _InvalidError(ScenarioError):
+    """A validation error: ``where`` it was found and what is wrong (``detail``)."""
+
+    def __init__(self, where: str, detail: str) -> None:
+        super().__init__(f"{where}: {detail}")
+        self.where = where
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -267,18 +295,21 @@ def check_key_path(key: str, where: str) -> str:
     return key
 
 
-def parse_assignment(text: str, flag: str = "--set") -> tuple[str, Any]:
-    """Parse ``a.b.c=value``; the value is read as YAML (numbers, true/false, lists)."""
+def parse_assignment(text: str, flag: str = "--set", where: str | None = None) -> tuple[str, Any]:
+    """Parse ``a.b.c=value``; the value is read as YAML (numbers, true/false, lists).
+
+    Errors are located at ``where`` (default: ``FLAG TEXT``)."""
+    where = where or f"{flag} {text}"
     if "=" not in text:
-        raise ScenarioError(f"{flag} {text}: expected KEY.PATH=VALUE")
+        raise ScenarioError(f"{where}: expected KEY.PATH=VALUE")
     key, _, value = text.partition("=")
-    key = check_key_path(key, f"{flag} {text}")
+    key = check_key_path(key, where)
     try:
         parsed = yaml.safe_load(value) if value.strip() else None
     except yaml.YAMLError:
-        raise ScenarioError(f"{flag} {text}: cannot read the value '{value}'") from None
+        raise ScenarioError(f"{where}: cannot read the value '{value}'") from None
     if parsed is None:
-        raise ScenarioError(f"{flag} {text}: missing value after '='")
+        raise ScenarioError(f"{where}: missing value after '='")
     return key, parsed
 
 
@@ -394,12 +425,8 @@ def validate(data: dict[str, Any], positions: dict[Path_, str], origin: str, con
         where = _locate(positions, loc, origin)
         dotted = ".".join(str(p) for p in loc) or "(top level)"
         if err["type"].startswith("value_error") and not loc:
-            return _raise(f"{where}: {context}{err['msg'].removeprefix('Value error, ')}")
-        return _raise(f"{where}: {context}{dotted}: {_describe(err)}")
-
-
-def _raise(message: str) -> Scenario:
-    raise ScenarioError(message)
+            raise _InvalidError(where, f"{context}{err['msg'].removeprefix('Value error, ')}") from None
+        raise _InvalidError(where, f"{context}{dotted}: {_describe(err)}") from None
 
 
 def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) -> Experiment:
@@ -407,6 +434,7 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
     path = Path(path)
     data, positions = _load_chain(path)
     origin = str(path)
+    file_data = copy.deepcopy(data) if sets else data
     _apply_sets(data, positions, sets)
     sensitivity = _sensitivity_block(data.pop("sensitivity", None), positions, origin)
     raw_regimes = data.pop("regimes", None)
@@ -421,13 +449,21 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
         raise ScenarioError(
             f"{where}: baseline: '{baseline}' is not a regime (have: {', '.join(map(str, raw_regimes))})"
         )
-    base = validate(data, positions, origin)
+    try:
+        base = validate(data, positions, origin)
+    except _InvalidError as exc:
+        raise _blamed(exc, file_data, sets, lambda d: validate(d, {}, origin)) from None
     regimes: dict[str, Scenario] = {}
     overrides: dict[str, dict[str, Any]] = {}
     order = [baseline, *(r for r in raw_regimes if r != baseline)]
     for name in order:
         where = positions.get(("regimes", name), regimes_where)
-        regimes[name], overrides[name] = _regime(name, raw_regimes[name], data, positions, where, origin)
+        try:
+            regimes[name], overrides[name] = _regime(name, raw_regimes[name], data, positions, where, origin)
+        except _InvalidError as exc:
+            raise _blamed(
+                exc, file_data, sets, lambda d, n=name, w=where: _regime(n, raw_regimes[n], d, {}, w, origin)
+            ) from None
         if regimes[name].stage_names != base.stage_names:
             raise ScenarioError(f"{where}: regimes.{name}: regimes must keep the same stages (names and order)")
         if regimes[name].district.membership != base.district.membership:
@@ -438,14 +474,39 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
 
 
 def _apply_sets(data: dict[str, Any], positions: dict[Path_, str], sets: list[str] | tuple[str, ...]) -> None:
-    """The command line's ``--set KEY.PATH=VALUE`` overrides, in order, each remembered as its own origin."""
+    """The command line's overrides (``--set KEY.PATH=VALUE``, ``--seed``, ``--vary`` values), in
+    order, each remembered as its own origin: for the key it sets and for any group it creates."""
     for text in sets:
-        key, value = parse_assignment(text)
+        origin = origin_of(text)
+        key, value = parse_assignment(text, where=origin)
         top = key.split(".", 1)[0]
         if top in TOP_LEVEL_EXTRA:
-            raise ScenarioError(f"--set {text}: '{top}' cannot be set from the command line")
-        p = set_path(data, key, value, f"--set {text}")
-        positions[p] = f"--set {text}"
+            raise ScenarioError(f"{origin}: '{top}' cannot be set from the command line")
+        p = set_path(data, key, value, origin)
+        for cut in range(1, len(p)):
+            positions.setdefault(p[:cut], origin)
+        positions[p] = origin
+
+
+def _blamed(
+    exc: _InvalidError, file_data: dict[str, Any], sets: list[str] | tuple[str, ...], check: Callable[[dict], object]
+) -> ScenarioError:
+    """The error, blamed on the command-line override that made the scenario invalid: the last one
+    before which it was still valid (an error between keys, such as a median above a maximum, is
+    otherwise found at the group's place in the file). Kept as it is when the file itself is invalid."""
+    if not sets or any(exc.where == origin_of(t) for t in sets):
+        return exc
+    for k in range(len(sets) - 1, -1, -1):
+        data = copy.deepcopy(file_data)
+        try:
+            _apply_sets(data, {}, sets[:k])
+            for key in TOP_LEVEL_EXTRA:  # read apart from the scenario (load_experiment)
+                data.pop(key, None)
+            check(data)
+        except ScenarioError:
+            continue
+        return ScenarioError(f"{origin_of(sets[k])}: {exc.detail}")
+    return exc
 
 
 def _regime(  # noqa: PLR0917 - the parts of the file one regime is resolved from

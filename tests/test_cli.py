@@ -118,12 +118,20 @@ def test_short_form_equals_run_subcommand(tmp_path):
     )
 
 
-def test_an_earlier_results_folder_is_replaced_whole(run_dir, tmp_path):
+def test_an_earlier_results_folder_is_replaced_whole_and_one_with_other_files_is_kept(run_dir, tmp_path):
     out = tmp_path / "replace"
     assert simulate(str(WOOD), "--replications", "1", "--steps", "5", "--out", str(out), "--quiet").returncode == 0
-    (out / "stale.txt").write_text("old")
     assert simulate(str(WOOD), "--replications", "1", "--steps", "6", "--out", str(out), "--quiet").returncode == 0
-    assert not (out / "stale.txt").exists()
+    assert len(pd.read_parquet(out / "timeseries.parquet")) == 2 * 6
+    # a file the tool did not write makes the folder the user's: refused, nothing deleted
+    (out / "notes.txt").write_text("mine")
+    again = simulate(str(WOOD), "--replications", "1", "--steps", "7", "--out", str(out), "--quiet")
+    assert again.returncode == 2
+    assert (
+        again.stderr.strip()
+        == f"error: --out {out}: holds notes.txt, which this tool did not write; choose another --out"
+    )
+    assert (out / "notes.txt").read_text() == "mine"
     assert len(pd.read_parquet(out / "timeseries.parquet")) == 2 * 6
 
 

@@ -151,7 +151,7 @@ def test_bad_scenario_file_is_refused_in_one_line(tmp_path, case):
         (["sweep", "good.yaml", "--vary", "district.coordination_cost=1:2"], r"--vary .*: give at least two values"),
         (
             ["sweep", "good.yaml", "--vary", "district.coordination_cost=-1:2:3"],
-            r"--set district\.coordination_cost=-1\.0: district\.coordination_cost: input should be greater",
+            r"--vary district\.coordination_cost=-1:2:3: district\.coordination_cost: input should be greater",
         ),
         (
             ["sweep", "good.yaml", "--vary", "district.coordination_cost=0:2:3", "--outcome", "profits"],

@@ -25,13 +25,15 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
         raise ScenarioError("compare: the same results folder is given twice")
     table = comparison_table(runs)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    out = args.out if args.out is not None else default_destination(Path("results"), "compare", stamp)
-    prepare_destination(out)
+    dest = prepare_destination(
+        args.out if args.out is not None else default_destination(Path("results"), "compare", stamp), "compare"
+    )
     from ..outputs.charts import compare_chart
-    from ..outputs.folder import manifest, staging
+    from ..outputs.folder import manifest
+    from ..outputs.paths import staging
     from ..outputs.report import compare_html
 
-    with staging(out) as tmp:
+    with staging(dest) as tmp:
         (tmp / "charts").mkdir()
         table.to_csv(tmp / "comparison.csv", index=False)
         charts = []
@@ -48,5 +50,5 @@ def cmd_compare(args: argparse.Namespace, argv: list[str]) -> int:
         (tmp / "report.html").write_text(compare_html(table, charts, args.lang), encoding="utf-8")
     if not args.quiet:
         print(f"Compared: {', '.join(names)}")
-    print(f"Results: {out.resolve()}")
+    print(f"Results: {dest.path.resolve()}")
     return 0

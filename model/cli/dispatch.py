@@ -6,13 +6,23 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable
 
-from ..errors import EXIT_BAD_INPUT, EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_INTERRUPTED, ScenarioError, WorkerDiedError
+from ..errors import (
+    EXIT_BAD_INPUT,
+    EXIT_BROKEN_PIPE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    OutputError,
+    ScenarioError,
+    WorkerDiedError,
+)
+from ..outputs.paths import WRITE_ERRORS
 from .parser import build_parser, normalise_argv
 
 
@@ -28,18 +38,88 @@ def _single_threaded_blas() -> None:
         os.environ.setdefault(var, "1")
 
 
+class _GuardedStdout(io.TextIOBase):
+    """Standard output that cannot fail the command: when the device is full or gone (``> /dev/full``),
+    what is printed is dropped and the failure remembered (``failed``), so that the work on disk still
+    completes and the command ends with one true line instead of an internal error."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.failed: OSError | None = None
+
+    def write(self, text: str) -> int:
+        if self.failed is None:
+            try:
+                self.stream.write(text)
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                self.failed = exc
+        return len(text)
+
+    def flush(self) -> None:
+        if self.failed is None:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                self.failed = exc
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return self.stream.encoding
+
+
+def _silence_stdout() -> None:
+    """Point the process's standard output at the null device, so that nothing left in its buffer
+    fails again when the interpreter exits."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     _single_threaded_blas()
     argv = list(sys.argv[1:] if argv is None else argv)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a terminated run cleans up like Ctrl-C
+        signal.signal(signal.SIGHUP, _stop_on_sigterm)  # and so does one whose terminal closed
     parser = build_parser()
     args = parser.parse_args(normalise_argv(argv))
     if args.command is None:
         parser.print_help()
         return EXIT_BAD_INPUT
+    real_stdout = sys.stdout
+    guarded = sys.stdout = _GuardedStdout(real_stdout)
+    try:
+        status = _run(args, argv)
+    finally:
+        sys.stdout = real_stdout
+    if guarded.failed is not None:
+        _silence_stdout()
+        print(
+            f"error: cannot write to standard output ({guarded.failed.strerror or guarded.failed}); "
+            "the files the command wrote are not affected",
+            file=sys.stderr,
+        )
+        return status or EXIT_FAILED
+    return status
+
+
+def _run(args: argparse.Namespace, argv: list[str]) -> int:
+    """The command, with every failure turned into one line on standard error and an exit status."""
     try:
         status = _dispatch(args, argv)
+        sys.stdout.flush()
         _font_note()
         return status
     except ScenarioError as exc:
@@ -52,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except MemoryError:
         message, status = "error: out of memory; lower firms.count, steps, replications or --workers", EXIT_FAILED
-    except WorkerDiedError as exc:
+    except (WorkerDiedError, OutputError) as exc:
         message, status = f"error: {exc}", EXIT_FAILED
     except Warning as exc:  # a library's warning, raised because warnings were made errors (-W error)
         if os.environ.get("DISTRICT_SIM_DEBUG"):
@@ -65,13 +145,20 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a defect: one line for the user, the traceback on request
         if os.environ.get("DISTRICT_SIM_DEBUG"):
             raise
-        message = (
-            f"error: internal error ({type(exc).__name__}: {str(exc)[:300]}); rerun with DISTRICT_SIM_DEBUG=1 "
-            "for the traceback and report it"
-        )
-        status = EXIT_FAILED
+        message, status = _unexpected(exc), EXIT_FAILED
     print(one_line(message), file=sys.stderr)
     return status
+
+
+def _unexpected(exc: Exception) -> str:
+    """A disk's fault (full, read-only, failing) named as such; anything else is a defect of the tool."""
+    if isinstance(exc, OSError) and exc.errno in WRITE_ERRORS:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"error: cannot write{where} ({WRITE_ERRORS[exc.errno]})"
+    return (
+        f"error: internal error ({type(exc).__name__}: {str(exc)[:300]}); rerun with DISTRICT_SIM_DEBUG=1 "
+        "for the traceback and report it"
+    )
 
 
 def entry() -> int:

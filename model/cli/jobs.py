@@ -8,12 +8,14 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
 
-from ..errors import ScenarioError, WorkerDiedError
+from ..errors import OutputError, ScenarioError, WorkerDiedError
 from ..experiments.backends import make_backend
 from ..experiments.budget import check_fits
 from ..experiments.design import Design, RunStore, count_runs, run_design
@@ -21,9 +23,10 @@ from ..experiments.sensitivity import design_from_sample, factors, sample
 from ..experiments.sweep import MAX_POINTS, attribution_design, grid_design, mechanisms_on
 from ..outputs.folder import git_commit, import_charts, manifest, versions
 from ..outputs.jobs import finish_job, write_attribution, write_sensitivity, write_sweep
-from ..outputs.paths import available_memory, check_writable, write_atomic
+from ..outputs.paths import available_memory, check_writable, follow_link, write_atomic, write_error
 from ..scenario_io import Experiment, load_experiment
 from ..sim.metrics import metrics_of
+from .parser import option_sets
 
 SENSITIVITY_REPLICATIONS = 3
 
@@ -31,19 +34,28 @@ DEFAULT_OUTCOMES = ("profit", "roa")
 
 
 def _prepare(args: argparse.Namespace, kind: str, name: str, spec: dict) -> Path:
-    """The job folder: new, or an interrupted job of the same specification when resuming."""
+    """The job folder: new (or empty), or an interrupted job of the same specification when resuming."""
     if args.out is None:
         if args.resume:
             raise ScenarioError("--resume needs --out DIR, the folder of the interrupted job")
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         out = Path("results") / name / f"{kind}-{stamp}"
     else:
-        out = args.out
+        out = follow_link(args.out)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(f"--out {out}: exists and is a file, not a folder; choose another --out")
     spec_file = out / "design.json"
     if args.resume:
         if not spec_file.exists():
             raise ScenarioError(f"--out {out}: no interrupted {kind} here to resume (no design.json)")
-        if json.loads(spec_file.read_text(encoding="utf-8")) != spec:
+        try:
+            earlier = json.loads(spec_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            # finished runs are named by what they depend on (design.scenario_key), so a run of
+            # other arguments is never taken for one of these: the specification can be written again
+            print(f"resume: {spec_file} cannot be read; it is written again from these arguments", file=sys.stderr)
+            earlier = spec
+        if earlier != spec:
             raise ScenarioError(
                 f"--out {out}: the {kind} there was started with other arguments; resume it with the same ones"
             )
@@ -58,21 +70,37 @@ def _prepare(args: argparse.Namespace, kind: str, name: str, spec: dict) -> Path
     return out
 
 
-def _kept(store: RunStore, out: Path) -> str:
-    return (
-        f"{len(store.done())} finished runs are kept in {out}/runs; to finish, rerun the same command "
-        f"with --resume --out {out}"
-    )
+def _kept(store: RunStore, out: Path, runs: int) -> str:
+    done = len(store.done())
+    what = f"all {runs} runs are" if done >= runs else f"{done} finished runs are"
+    return f"{what} kept in {out}/runs; to finish, rerun the same command with --resume --out {out}"
+
+
+@contextmanager
+def _keeping(store: RunStore, out: Path, runs: int) -> Iterator[list[str]]:
+    """Whatever stops a job (Ctrl-C, SIGTERM, a dead worker, a full disk), at any phase, ends in
+    one true line: what stopped it, what is kept and how to resume. The block appends to the list
+    it is given once the runs are done and the tables and charts are being written."""
+    phase: list[str] = []
+    try:
+        yield phase
+    except KeyboardInterrupt:
+        during = " while the tables and charts were written" if phase else ""
+        raise KeyboardInterrupt(f"interrupted{during}: {_kept(store, out, runs)}") from None
+    except WorkerDiedError as exc:
+        raise WorkerDiedError(f"{exc}; {_kept(store, out, runs)}") from None
+    except OSError as exc:
+        err = write_error(exc, out)
+        if err is None:
+            raise
+        raise OutputError(f"{err}; {_kept(store, out, runs)}") from None
 
 
 def _base(args: argparse.Namespace, replications: int | None = None) -> tuple[list[str], Experiment, tuple, list[str]]:
     """The job's scenario with the command line's overrides, its metrics and the outcomes asked for.
 
     ``replications``: a default cap on replications per point when the command line sets none."""
-    base_sets = list(args.sets)
-    for key in ("replications", "steps", "seed"):
-        if getattr(args, key) is not None:
-            base_sets.append(f"{key}={getattr(args, key)}")
+    base_sets = [*args.sets, *option_sets(args)]
     base = load_experiment(args.scenario, base_sets)
     metrics = metrics_of(base.base)
     names = [m.name for m in metrics]
@@ -95,10 +123,17 @@ def _check_regime(args: argparse.Namespace, base: Experiment) -> None:
 
 
 def _run_job(  # noqa: PLR0917 - the parts of one job, each needed
-    args: argparse.Namespace, argv: list[str], base: Experiment, metrics: tuple, design: Design, spec: dict
-) -> tuple[Path, dict, dict]:
+    args: argparse.Namespace,
+    argv: list[str],
+    base: Experiment,
+    metrics: tuple,
+    design: Design,
+    spec: dict,
+    write: Callable[[Path, dict], list[str]],
+) -> int:
     """What every design job shares: memory check, job folder, run store, progress, backend,
-    interrupt messages, manifest. Returns the folder, the runs' values and the manifest."""
+    messages when it stops, manifest and report. ``write(out, values)`` writes the job's own
+    tables and charts and returns the lines to print."""
     design.resolve()
     for exp in design.experiments.values():
         check_fits(exp, args.workers, available_memory(), keep_histories=False)
@@ -111,31 +146,34 @@ def _run_job(  # noqa: PLR0917 - the parts of one job, each needed
     )
     store = RunStore(out, [m.name for m in metrics])
     t0 = time.perf_counter()
-    with tqdm(total=runs, unit="run", disable=args.quiet, file=sys.stderr, desc=args.command) as bar:
-        backend = make_backend(args.workers, args.dask)
-        try:
-            values = run_design(design, store, backend, on_done=bar.update, meanwhile=import_charts)
-        except KeyboardInterrupt:
-            raise KeyboardInterrupt(f"interrupted: {_kept(store, out)}") from None
-        except WorkerDiedError as exc:
-            raise WorkerDiedError(f"{exc}; {_kept(store, out)}") from None
-        finally:
-            backend.close()
-    info = manifest(
-        argv,
-        spec=spec,
-        runs=runs,
-        workers=args.workers,
-        versions=versions(),
-        git_commit=git_commit(),
-        finished=datetime.now(UTC).isoformat(timespec="seconds"),
-        wall_seconds=round(time.perf_counter() - t0, 3),
-    )
-    return out, values, info
-
-
-def _done(out: Path, info: dict, lang: str) -> int:
-    finish_job(out, info, lang)
+    with _keeping(store, out, runs) as phase:
+        with tqdm(total=runs, unit="run", disable=args.quiet, file=sys.stderr, desc=args.command) as bar:
+            backend = make_backend(args.workers, args.dask)
+            try:
+                values = run_design(
+                    design,
+                    store,
+                    backend,
+                    on_done=bar.update,
+                    meanwhile=import_charts,
+                    on_note=lambda line: print(f"resume: {line}", file=sys.stderr),
+                )
+            finally:
+                backend.close()
+        phase.append("writing")
+        info = manifest(
+            argv,
+            spec=spec,
+            runs=runs,
+            workers=args.workers,
+            versions=versions(),
+            git_commit=git_commit(),
+            finished=datetime.now(UTC).isoformat(timespec="seconds"),
+            wall_seconds=round(time.perf_counter() - t0, 3),
+        )
+        for line in write(out, values):
+            print(line)
+        finish_job(out, info, args.lang, args.command)
     print(f"Results: {out.resolve()}")
     return 0
 
@@ -145,10 +183,11 @@ def cmd_sweep(args: argparse.Namespace, argv: list[str]) -> int:
     base_sets, base, metrics, outcomes = _base(args)
     design = grid_design(args.scenario, base_sets, args.vary)
     spec = {"kind": "sweep", "scenario": str(args.scenario), "sets": base_sets, "vary": args.vary}
-    out, values, info = _run_job(args, argv, base, metrics, design, spec)
-    for line in write_sweep(out, design, values, metrics, outcomes, args.vary, args.lang, args.sustain_target):
-        print(line)
-    return _done(out, info, args.lang)
+
+    def write(out: Path, values: dict) -> list[str]:
+        return write_sweep(out, design, values, metrics, outcomes, args.vary, args.lang, args.sustain_target)
+
+    return _run_job(args, argv, base, metrics, design, spec, write)
 
 
 def cmd_sensitivity(args: argparse.Namespace, argv: list[str]) -> int:
@@ -178,15 +217,16 @@ def cmd_sensitivity(args: argparse.Namespace, argv: list[str]) -> int:
         "regime": args.regime,
     }
     print(f"sensitivity ({args.method}): {len(fs)} parameters, {len(x)} sample points", file=sys.stderr)
-    out, values, info = _run_job(args, argv, base, metrics, design, spec)
-    said, notes = write_sensitivity(
-        out, design, values, metrics, outcomes, (fs, x, args.method, base.base.seed), base, args.regime, args.lang
-    )
-    for line in notes:
-        print(line, file=sys.stderr)
-    for line in said:
-        print(line)
-    return _done(out, info, args.lang)
+
+    def write(out: Path, values: dict) -> list[str]:
+        said, notes = write_sensitivity(
+            out, design, values, metrics, outcomes, (fs, x, args.method, base.base.seed), base, args.regime, args.lang
+        )
+        for line in notes:
+            print(line, file=sys.stderr)
+        return said
+
+    return _run_job(args, argv, base, metrics, design, spec, write)
 
 
 def cmd_attribute(args: argparse.Namespace, argv: list[str]) -> int:
@@ -204,7 +244,8 @@ def cmd_attribute(args: argparse.Namespace, argv: list[str]) -> int:
         "regime": args.regime,
         "permutations": args.permutations,
     }
-    out, values, info = _run_job(args, argv, base, metrics, design, spec)
-    for line in write_attribution(out, design, values, metrics, outcomes, base, args.regime, orders, args.lang):
-        print(line)
-    return _done(out, info, args.lang)
+
+    def write(out: Path, values: dict) -> list[str]:
+        return write_attribution(out, design, values, metrics, outcomes, base, args.regime, orders, args.lang)
+
+    return _run_job(args, argv, base, metrics, design, spec, write)

@@ -41,6 +41,17 @@ def _share(text: str) -> float:
     return value
 
 
+def option_sets(args: argparse.Namespace) -> list[str]:
+    """``--replications``, ``--steps`` and ``--seed`` as scenario overrides that name their option."""
+    from ..scenario_io import Override
+
+    return [
+        Override(f"{key}={getattr(args, key)}", f"--{key} {getattr(args, key)}")
+        for key in ("replications", "steps", "seed")
+        if getattr(args, key, None) is not None
+    ]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="simulate.py",

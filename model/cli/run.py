@@ -66,12 +66,9 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     from ..experiments.budget import check_fits
     from ..outputs.paths import available_memory, default_destination, prepare_destination
     from ..scenario_io import load_experiment
+    from .parser import option_sets
 
-    sets = list(args.sets)
-    for key in ("replications", "steps", "seed"):
-        value = getattr(args, key)
-        if value is not None:
-            sets.append(f"{key}={value}")
+    sets = [*args.sets, *option_sets(args)]
     exp = load_experiment(args.scenario, sets)
     if args.precision is not None and not 0 < args.precision < 1:
         raise ScenarioError(f"--precision {args.precision}: give a fraction between 0 and 1, e.g. 0.05")
@@ -79,8 +76,9 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     check_fits(exp, args.workers, available_memory(), replications=most)
     started = datetime.now(UTC)
     stamp = started.strftime("%Y%m%d-%H%M%S")
-    out = args.out if args.out is not None else default_destination(Path("results"), exp.name, stamp)
-    prepare_destination(out)
+    dest = prepare_destination(
+        args.out if args.out is not None else default_destination(Path("results"), exp.name, stamp), "run"
+    )
     # heavy imports only once the input is known to be good; Mesa is imported by whichever process
     # runs the model, Matplotlib while the runs go on (import_charts)
     from tqdm import tqdm
@@ -142,7 +140,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
         wall_seconds=round(wall, 3),
     )
-    write_results(out, exp, results, info, lang=args.lang)
+    out = write_results(dest, exp, results, info, lang=args.lang)
     if not args.quiet:
         _print_headline(effects_table(results), out)
         _print_selection(out / "selection.csv")

@@ -13,12 +13,12 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
     from ..outputs.paths import default_destination, prepare_destination
 
     started = datetime.now(UTC)
-    out = (
+    dest = prepare_destination(
         args.out
         if args.out is not None
-        else default_destination(Path("results"), "validation", started.strftime("%Y%m%d-%H%M%S"))
+        else default_destination(Path("results"), "validation", started.strftime("%Y%m%d-%H%M%S")),
+        "validation",
     )
-    prepare_destination(out)
     from tqdm import tqdm
 
     from ..experiments.validation import plan
@@ -38,7 +38,7 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
         started=started.isoformat(timespec="seconds"),
         wall_seconds=round(time.perf_counter() - t0, 3),
     )
-    write_validation(out, checks, info, args.lang)
+    out = write_validation(dest, checks, info, args.lang)
     width = max(len(c.check) for c in checks)
     print(f"{'check':<{width}}  {'expected':>14}  {'simulated [95% interval]':>34}  {'tolerance':<38} result")
     for c in checks:

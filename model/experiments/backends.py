@@ -7,8 +7,11 @@ SIGTERM) so that an interrupted job stops its workers at once, and reports a wor
 
 from __future__ import annotations
 
+import os
 import re
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -31,11 +34,47 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it ends, however it ends (``kill -9``, the OOM
+    killer, a CI timeout, SIGHUP to the parent alone), instead of living on as an orphan.
+
+    On Linux the kernel sends SIGKILL at the parent's death (``PR_SET_PDEATHSIG``); elsewhere a
+    watcher thread checks every second. A parent that died before this point is caught by the
+    check of the parent's process id that follows either way.
+    """
+    try:
+        import ctypes  # noqa: PLC0415 - only in worker processes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        armed = False
+    if os.getppid() != parent:
+        os._exit(1)
+    if not armed:
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _start_worker(parent: int) -> None:
+    """Worker initialiser: die with the parent (``_die_with_parent``); leave signals to it (``_ignore_interrupts``)."""
+    _die_with_parent(parent)
+    _ignore_interrupts()
 
 
 def _ignore_interrupts() -> None:
-    """Worker initialiser: Ctrl-C reaches the whole process group; only the parent handles it.
+    """Ctrl-C reaches the whole process group; only the parent handles it.
 
     SIGTERM gets its default action back (the parent's handler was inherited through fork), so
     the parent can stop workers at once when it is interrupted. The workers are forked with both
@@ -44,6 +83,7 @@ def _ignore_interrupts() -> None:
     would send a forked copy of the parent back up the parent's call stack).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a closed terminal: the parent stops the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
@@ -94,7 +134,7 @@ class LocalBackend:
             for i, item in enumerate(items):
                 yield i, fn(item)
             return
-        with ProcessPoolExecutor(max_workers=self.workers, initializer=_ignore_interrupts) as pool:
+        with ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
             # the workers are forked at the first submit; they start with SIGINT and SIGTERM
             # blocked until their initialiser has set their own dispositions (held here, not lost)
             mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from ..scenario_io import Experiment, load_experiment, set_path
 from ..sim.metrics import metrics_of
 from ..sim.params import MEMBER_ONLY, Scenario
 from .backends import Backend
+from .files import remove_dead_temporaries, replace_durably, temporary_name, write_text_durably
 from .runner import run_once
 from .stats import horizon_of_history, share_bounds, t_interval
 
@@ -92,7 +92,14 @@ def _run_key(args: tuple[Scenario, int]) -> np.ndarray:
 
 
 class RunStore:
-    """A folder of finished runs: ``runs/<key>.parquet`` parts and an ``index.jsonl``."""
+    """A folder of finished runs: ``runs/<key>.parquet`` parts and an ``index.jsonl``.
+
+    A part is written durably (flushed, then renamed into place), so after any crash a part that
+    exists is whole; one that still cannot be read (a damaged disk, a copy cut short) is removed
+    and run again when the job resumes. ``index.jsonl`` lists the parts as they finish while the
+    job runs, and is rewritten in the design's order (point, regime, replication) once every run
+    is done, so a finished job's folder does not depend on which run finished first.
+    """
 
     def __init__(self, folder: Path, metric_names: list[str]) -> None:
         self.folder = folder
@@ -100,21 +107,51 @@ class RunStore:
         self.parts.mkdir(parents=True, exist_ok=True)
         self.index = folder / "index.jsonl"
         self.metric_names = metric_names
+        for where in (folder, self.parts, folder / "charts"):  # what a job killed outright left half-written
+            remove_dead_temporaries(where)
 
     def done(self) -> set[str]:
         return {p.stem for p in self.parts.glob("*.parquet")}
 
     def save(self, key: str, values: np.ndarray) -> None:
-        tmp = self.parts / f".{key}.tmp"
+        tmp = temporary_name(self.parts / key)
         table = pa.table({name: pa.array([float(v)]) for name, v in zip(self.metric_names, values, strict=True)})
-        pq.write_table(table, tmp)
-        os.replace(tmp, self.parts / f"{key}.parquet")  # a part exists only when complete
+        try:
+            pq.write_table(table, tmp)
+            replace_durably(tmp, self.parts / f"{key}.parquet")  # a part exists only when complete
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a full disk leaves no half-written part behind
+            raise
         with self.index.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps({"key": key}) + "\n")
 
     def load(self, key: str) -> np.ndarray:
         table = pq.read_table(self.parts / f"{key}.parquet")
         return np.array([table.column(name)[0].as_py() for name in self.metric_names], dtype=float)
+
+    def load_readable(self, keys: set[str]) -> tuple[dict[str, np.ndarray], list[str]]:
+        """The finished runs among ``keys`` that can be read, and one line per part that cannot
+        (removed, so that it is run again)."""
+        values: dict[str, np.ndarray] = {}
+        damaged = []
+        for key in sorted(keys & self.done()):
+            path = self.parts / f"{key}.parquet"
+            try:
+                values[key] = self.load(key)
+            except (OSError, ValueError, KeyError, IndexError, pa.ArrowException) as exc:
+                reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+                damaged.append(f"{path} cannot be read ({reason}); it is run again")
+                path.unlink(missing_ok=True)
+        return values, damaged
+
+    def write_index(self, cells: dict[tuple[int, str, int], str]) -> None:
+        """``index.jsonl`` in the design's order (``cells`` as built by ``run_design``): one line per
+        (point, regime, replication) and its part."""
+        lines = [
+            json.dumps({"point": pid, "regime": regime, "replication": rep, "key": key})
+            for (pid, regime, rep), key in cells.items()
+        ]
+        write_text_durably(self.index, "".join(f"{line}\n" for line in lines))
 
 
 def run_cost(scenario: Scenario) -> float:
@@ -126,16 +163,18 @@ def run_cost(scenario: Scenario) -> float:
     return scenario.steps * scenario.firms.count * (2.0 if scenario.district.membership_share > 0 else 1.0)
 
 
-def run_design(
+def run_design(  # noqa: PLR0917 - the design, where runs go and are kept, and three callbacks
     design: Design,
     store: RunStore,
     backend: Backend,
     on_done: Callable[[], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> dict[tuple[int, str, int], np.ndarray]:
     """Run every (point, regime, replication) not yet in the store; return all horizon statistics.
 
     ``meanwhile``: this process's own work, overlapped with the runs (``LocalBackend.map_unordered``).
+    ``on_note``: told, one line each, of finished runs whose part could not be read (run again).
     """
     wanted: dict[tuple[int, str, int], str] = {}
     jobs: dict[str, tuple[Scenario, int]] = {}
@@ -146,13 +185,15 @@ def run_design(
                 key = scenario_key(scenario, rep)
                 wanted[(pt.pid, regime, rep)] = key
                 jobs.setdefault(key, (scenario, rep))
+    cache, damaged = store.load_readable(set(jobs))
+    for line in damaged:
+        (on_note or (lambda _: None))(line)
     # longest runs first, so the last runs to start are short ones and no worker waits long
     # for another's at the end; ties by key, for a fixed order
-    missing = sorted(set(jobs) - store.done(), key=lambda k: (-run_cost(jobs[k][0]), k))
+    missing = sorted(set(jobs) - set(cache), key=lambda k: (-run_cost(jobs[k][0]), k))
     done = on_done or (lambda: None)
     for _ in range(len(jobs) - len(missing)):
         done()
-    cache: dict[str, np.ndarray] = {}
     where = {key: cell for cell, key in wanted.items()}
 
     def describe(job: tuple[Scenario, int]) -> str:
@@ -164,8 +205,7 @@ def run_design(
         store.save(missing[i], values)
         cache[missing[i]] = values
         done()
-    for key in set(wanted.values()) - set(cache):  # finished by an earlier, interrupted job
-        cache[key] = store.load(key)
+    store.write_index(wanted)
     return {cell: cache[key] for cell, key in wanted.items()}
 
 

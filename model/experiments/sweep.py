@@ -11,7 +11,7 @@ import pandas as pd
 import yaml
 
 from ..errors import ScenarioError
-from ..scenario_io import Experiment, check_key_path, parse_assignment
+from ..scenario_io import Experiment, Override, check_key_path, parse_assignment
 from ..sim.params import MECHANISMS
 from .design import Design, Point
 from .stats import t_interval, wilson
@@ -47,8 +47,9 @@ def parse_vary(text: str) -> tuple[str, list[object]]:
 
 
 def grid_design(source, base_sets: list[str], varies: list[str]) -> Design:
-    """Full-factorial design over the --vary expressions."""
+    """Full-factorial design over the --vary expressions (a value's error names its --vary)."""
     axes = [parse_vary(v) for v in varies]
+    origins = [f"--vary {v}" for v in varies]
     paths = [p for p, _ in axes]
     if len(set(paths)) != len(paths):
         raise ScenarioError("--vary: each key path may be varied once")
@@ -60,8 +61,8 @@ def grid_design(source, base_sets: list[str], varies: list[str]) -> Design:
         Point(
             pid=i,
             sets=tuple(
-                f"{p}={yaml.safe_dump(v).strip().removesuffix('...').strip()}"
-                for p, v in zip(paths, combo, strict=True)
+                Override(f"{p}={yaml.safe_dump(v).strip().removesuffix('...').strip()}", origin)
+                for p, v, origin in zip(paths, combo, origins, strict=True)
             ),
             values=dict(zip(paths, combo, strict=True)),
         )

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib import import_module, metadata
 from pathlib import Path
 from typing import Any
@@ -21,6 +17,7 @@ from ..experiments.selection import selection_table
 from ..experiments.stats import effects_table, summary_table, timeseries_frame
 from ..experiments.validation import Check, as_rows
 from ..scenario_io import Experiment
+from .paths import Destination, staging
 from .report import write_report
 
 PACKAGES = ("mesa", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "matplotlib", "pyyaml", "tqdm")
@@ -108,35 +105,10 @@ def git_commit() -> str | None:
     return f"{head}+dirty" if dirty else head
 
 
-def _move_into_place(tmp: Path, out: Path) -> None:
-    """Replace ``out`` (an earlier results folder, if any) by the complete ``tmp`` folder."""
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        out.rename(old)
-        tmp.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(out)
-
-
-@contextmanager
-def staging(out: Path) -> Iterator[Path]:
-    """A temporary sibling folder of ``out`` that replaces it only if the block completes."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    try:
-        tmp.mkdir()
-        yield tmp
-        _move_into_place(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[str, Any], lang: str = "en") -> Path:
-    """Write every result file into a temporary sibling of ``out``, then move it into place."""
+def write_results(
+    out: Destination, exp: Experiment, results: Results, manifest: dict[str, Any], lang: str = "en"
+) -> Path:
+    """Write every result file into a temporary folder, then move it into place (``paths.staging``)."""
     with staging(out) as tmp:
         with (tmp / "scenario.yaml").open("w", encoding="utf-8") as fh:
             fh.write(f"# Resolved scenario from {exp.source}; run it again to reproduce these results.\n")
@@ -172,10 +144,10 @@ def write_results(out: Path, exp: Experiment, results: Results, manifest: dict[s
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
         write_report(tmp, lang)
-    return out
+    return out.path
 
 
-def write_validation(out: Path, checks: list[Check], manifest: dict[str, Any], lang: str = "en") -> Path:
+def write_validation(out: Destination, checks: list[Check], manifest: dict[str, Any], lang: str = "en") -> Path:
     """The validation table (CSV), its chart, a manifest and report.html, moved into place when complete."""
     with staging(out) as tmp:
         pd.DataFrame(as_rows(checks)).to_csv(tmp / "validation.csv", index=False)
@@ -191,4 +163,4 @@ def write_validation(out: Path, checks: list[Check], manifest: dict[str, Any], l
         }
         (tmp / "manifest.json").write_text(json.dumps(full, indent=2, default=str), encoding="utf-8")
         write_report(tmp, lang)
-    return out
+    return out.path

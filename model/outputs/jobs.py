@@ -20,7 +20,7 @@ from ..experiments.sweep import break_even, critical_mass, mechanisms_on, shaple
 from ..scenario_io import Experiment
 from ..sim.metrics import Metric
 from .i18n import label, unit
-from .paths import write_atomic, write_csv
+from .paths import MARKER, write_atomic, write_csv, write_marker
 from .report import write_report
 
 
@@ -160,7 +160,9 @@ def write_attribution(  # noqa: PLR0917 - one argument per part of the job
     return said
 
 
-def finish_job(out: Path, manifest: dict[str, Any], lang: str) -> None:
-    """The manifest and report.html, last: a job folder with a report is complete."""
+def finish_job(out: Path, manifest: dict[str, Any], lang: str, kind: str) -> None:
+    """The manifest, report.html and the marker (``paths.MARKER``), last: a job folder with a marker is complete."""
+    (out / MARKER).unlink(missing_ok=True)  # a resumed job is complete again only once all is rewritten
     write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
     write_report(out, lang)
+    write_marker(out, kind)

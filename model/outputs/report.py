@@ -201,9 +201,9 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
         [tr("replications", lang), number(man.get("replications"), lang)],
         [tr("weeks", lang), number(man.get("steps"), lang)],
         [tr("seed", lang), str(man.get("root_seed"))],
-        [tr("date", lang), man.get("finished", "")],
         [tr("version", lang), str(man.get("git_commit") or "—")],
-        [tr("command", lang), "python " + " ".join(man.get("command", []))],
+        [tr("rerun", lang), "python simulate.py scenario.yaml"],
+        [tr("run_record", lang), tr("run_record_where", lang)],
     ]
     regimes = resolved.get("regimes") or {}
     for name, over in regimes.items():
@@ -334,9 +334,8 @@ def _design_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
         [tr("design_kind", lang), spec.get("kind", "")],
         [tr("source_file", lang), spec.get("scenario", "")],
         [tr("runs", lang), number(man.get("runs"), lang)],
-        [tr("date", lang), man.get("finished", "")],
         [tr("version", lang), str(man.get("git_commit") or "—")],
-        [tr("command", lang), "python " + " ".join(man.get("command", []))],
+        [tr("run_record", lang), tr("run_record_where", lang)],
     ]
     tables = "".join(
         _csv_table(p, lang)
@@ -363,14 +362,13 @@ def _validation_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     man = _load_json(folder / "manifest.json")
     frame = pd.read_csv(folder / "validation.csv", keep_default_na=False)
     run = [
-        [tr("started", lang), str(man.get("started", ""))],
         [tr("validation_size", lang), tr("validation_quick" if man.get("quick") else "validation_full", lang)],
         [
             tr("validation_result", lang),
             tr("validation_counts", lang, passed=man.get("passed", "?"), failed=man.get("failed", "?")),
         ],
         [tr("version", lang), str(man.get("git_commit") or "—")],
-        [tr("command", lang), "python " + " ".join(man.get("command", []))],
+        [tr("run_record", lang), tr("run_record_where", lang)],
     ]
     checks = [
         [
