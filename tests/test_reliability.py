@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -96,15 +97,22 @@ def tmpfs(tmp_path):
         subprocess.run(["umount", "-l", str(point)], capture_output=True, check=False)
 
 
+def _main(capsys, *args: str) -> tuple[int, str, str]:
+    """The command line in this process (no interpreter start-up): status, stdout, stderr."""
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
 # ------------------------------------------------------------------ 1. never delete a user's files
-def test_a_folder_with_a_manifest_that_the_tool_did_not_write_is_refused_and_kept(tmp_path):
+def test_a_folder_with_a_manifest_that_the_tool_did_not_write_is_refused_and_kept(tmp_path, capsys):
     app = tmp_path / "app"
     (app / "src").mkdir(parents=True)
     (app / "manifest.json").write_text('{"name":"x"}')
     (app / "notes.txt").write_text("precious")
-    done = simulate(*SMALL, "--out", str(app), cwd=tmp_path)
-    assert done.returncode == 2
-    assert done.stderr.strip() == (
+    status, _, err = _main(capsys, *SMALL, "--out", str(app))
+    assert status == 2
+    assert err.strip() == (
         f"error: --out {app}: exists, is not empty and is not a results folder of this tool; choose another --out"
     )
     assert (app / "notes.txt").read_text() == "precious"
@@ -115,17 +123,16 @@ def test_a_folder_with_a_manifest_that_the_tool_did_not_write_is_refused_and_kep
 @pytest.fixture(scope="module")
 def sweep_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("sweep") / "job"
-    done = simulate(*SWEEP, "--out", str(out))
-    assert done.returncode == 0, done.stderr
+    assert main([*SWEEP, "--out", str(out)]) == 0
     return out
 
 
-def test_a_run_does_not_replace_a_sweep_folder(sweep_dir):
+def test_a_run_does_not_replace_a_sweep_folder(sweep_dir, capsys):
     before = _files(sweep_dir)
-    done = simulate(*SMALL, "--out", str(sweep_dir))
-    assert done.returncode == 2
+    status, _, err = _main(capsys, *SMALL, "--out", str(sweep_dir))
+    assert status == 2
     assert (
-        done.stderr.strip()
+        err.strip()
         == f"error: --out {sweep_dir}: is a sweep job folder; a run does not replace it; choose another --out"
     )
     assert _files(sweep_dir) == before
@@ -139,51 +146,38 @@ def test_a_finished_job_lists_every_file_in_its_marker(sweep_dir):
 
 
 # ------------------------------------------------ 3, 4. empty and read-only mount points, symbolic links
-def test_an_empty_folder_is_filled_in_place(tmp_path):
-    out = tmp_path / "vol"
-    out.mkdir()
-    inode = out.stat().st_ino
-    done = simulate(*SMALL, "--out", str(out))
-    assert done.returncode == 0, done.stderr
-    assert out.stat().st_ino == inode  # the folder itself was not renamed (a mount point cannot be)
-    assert (out / "report.html").exists()
-    assert (out / MARKER).exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["vol"]
-    again = simulate(*SMALL, "--out", str(out))  # and then replaced as a results folder of the same kind
-    assert again.returncode == 0, again.stderr
-
-
-def test_an_empty_mount_point_is_filled_and_a_read_only_one_refused_before_any_run(tmpfs):
-    vol = tmpfs("20m")
-    done = simulate(*SMALL, "--out", str(vol))
-    assert done.returncode == 0, done.stderr
-    assert (vol / "report.html").exists()
-    assert simulate(*SMALL, "--out", str(vol)).returncode == 0  # a rerun replaces it in place too
-    ro = tmpfs("1m", "ro")
-    t0 = time.perf_counter()
-    for args in (SMALL, SWEEP):
-        done = simulate(*args, "--out", str(ro))
-        assert done.returncode == 2
-        assert _last(done.stderr) == f"error: --out {ro}: cannot write in {ro} (Read-only file system)"
-    assert time.perf_counter() - t0 < 30  # refused at once, not after the runs
-
-
-def test_a_symbolic_link_is_followed(tmp_path):
-    target = tmp_path / "target"
+def test_an_empty_folder_behind_a_link_is_filled_in_place_and_a_dangling_link_followed(tmp_path, capsys):
+    target = tmp_path / "vol"
     target.mkdir()
+    inode = target.stat().st_ino
     link = tmp_path / "link"
     link.symlink_to(target)
-    for _ in range(2):  # fill, then replace
-        done = simulate(*SMALL, "--out", str(link))
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.strip() == f"Results: {target}"
+    status, out, err = _main(capsys, *SMALL, "--out", str(link))
+    assert status == 0, err
+    assert out.strip() == f"Results: {target}"
+    assert target.stat().st_ino == inode  # the folder itself was not renamed (a mount point cannot be)
     assert link.is_symlink()
     assert (target / "report.html").exists()
+    assert (target / MARKER).exists()
     dangling = tmp_path / "dangling"
     dangling.symlink_to(tmp_path / "elsewhere")
-    assert simulate(*SMALL, "--out", str(dangling)).returncode == 0
+    status, out, err = _main(capsys, *SMALL, "--out", str(dangling))
+    assert status == 0, err
     assert (tmp_path / "elsewhere" / "report.html").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling", "elsewhere", "link", "target"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling", "elsewhere", "link", "vol"]
+
+
+def test_an_empty_mount_point_is_filled_and_a_read_only_one_refused_before_any_run(tmpfs, capsys):
+    vol = tmpfs("20m")
+    status, _, err = _main(capsys, *SMALL, "--out", str(vol))
+    assert status == 0, err
+    assert (vol / "report.html").exists()
+    ro = tmpfs("1m", "ro")
+    for args in (SMALL, SWEEP):
+        status, _, err = _main(capsys, *args, "--out", str(ro))
+        assert status == 2
+        # one line: refused before the job was even announced
+        assert err.strip() == f"error: --out {ro}: cannot write in {ro} (Read-only file system)"
 
 
 # ---------------------------------------------------------------- 2. workers die with their parent
@@ -275,17 +269,18 @@ def test_sigterm_while_a_sweep_writes_its_charts_keeps_the_job_resumable(tmp_pat
 
 
 # ---------------------------------------------------- 6. resume after the damage a crash can leave
-def test_a_damaged_run_part_is_run_again_on_resume(tmp_path, sweep_dir):
+def test_a_damaged_run_part_is_run_again_on_resume(tmp_path, sweep_dir, capsys):
     out = tmp_path / "job"
-    assert simulate(*SWEEP, "--out", str(out)).returncode == 0
+    shutil.copytree(sweep_dir, out)
     part = sorted((out / "runs").glob("*.parquet"))[0]
     part.write_bytes(b"")  # what a power cut can leave of a part renamed into place unflushed
     (out / "design.json").write_bytes(b"")
-    done = simulate(*SWEEP, "--out", str(out), "--resume")
-    assert done.returncode == 0, done.stderr
-    assert f"resume: {part} cannot be read (" in done.stderr
-    assert "; it is run again" in done.stderr
-    assert f"resume: {out / 'design.json'} cannot be read; it is written again from these arguments" in done.stderr
+    status, _, err = _main(capsys, *SWEEP, "--out", str(out), "--resume")
+    assert status == 0, err
+    assert f"resume: {part} cannot be read (" in err
+    assert "; it is run again" in err
+    assert f"resume: {out / 'design.json'} cannot be read; it is written again from these arguments" in err
+    assert _files(out).keys() == _files(sweep_dir).keys()
     pd.testing.assert_frame_equal(
         pd.read_csv(out / "sweep_effects.csv"), pd.read_csv(sweep_dir / "sweep_effects.csv"), check_exact=True
     )
@@ -345,7 +340,7 @@ def test_a_real_full_disk(tmpfs):
 
 
 # ----------------------------------------------------------------- 8. leftovers of dead processes
-def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
+def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(tmp_path, capsys):
     dead = _dead_pid()
     for name in (f".out.partial-{dead}", f".out.old-{dead}"):
         (tmp_path / name).mkdir()
@@ -354,8 +349,8 @@ def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
     try:
         live = tmp_path / f".out.partial-{sleeper.pid}"
         live.mkdir()
-        done = simulate(*SMALL, "--out", str(tmp_path / "out"))
-        assert done.returncode == 0, done.stderr
+        status, _, err = _main(capsys, *SMALL, "--out", str(tmp_path / "out"))
+        assert status == 0, err
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "out"])
     finally:
         sleeper.kill()
@@ -364,24 +359,16 @@ def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
 
 # -------------------------------------------------------------- 9, 10. reproducible as documented
 def test_reruns_give_byte_identical_folders_except_the_manifest(tmp_path):
-    folders = []
-    for k, workers in enumerate(("1", "2")):
-        out = tmp_path / f"run{k}"
-        assert simulate(*SMALL, "--workers", workers, "--out", str(out)).returncode == 0
-        folders.append(_files(out))
-    for files in folders:
-        files.pop("manifest.json")
-    assert folders[0] == folders[1]
-    jobs = []
-    for k, workers in enumerate(("1", "2")):
-        out = tmp_path / f"job{k}"
-        args = _sweep("district.coordination_cost=0:8:5", "--workers", workers)
-        assert simulate(*args, "--out", str(out)).returncode == 0
-        jobs.append(_files(out))
-    for files in jobs:
-        files.pop("manifest.json")
-    assert jobs[0].keys() == jobs[1].keys()
-    assert [k for k in jobs[0] if jobs[0][k] != jobs[1][k]] == []
+    for args in (SMALL, _sweep("district.coordination_cost=0:8:5")):
+        folders = []
+        for workers in ("1", "2"):
+            out = tmp_path / f"{args[0]}-{workers}"
+            assert main([*args, "--workers", workers, "--out", str(out)]) == 0
+            files = _files(out)
+            files.pop("manifest.json")
+            folders.append(files)
+        assert folders[0].keys() == folders[1].keys()
+        assert [k for k in folders[0] if folders[0][k] != folders[1][k]] == []
 
 
 def test_sobol_intervals_are_reproducible_with_seed_zero():

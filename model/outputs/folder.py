@@ -17,7 +17,7 @@ from ..experiments.selection import selection_table
 from ..experiments.stats import effects_table, summary_table, timeseries_frame
 from ..experiments.validation import Check, as_rows
 from ..scenario_io import Experiment
-from .paths import Destination, staging
+from .paths import Destination, prepare_destination, staging
 from .report import write_report
 
 PACKAGES = ("mesa", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "matplotlib", "pyyaml", "tqdm")
@@ -106,10 +106,12 @@ def git_commit() -> str | None:
 
 
 def write_results(
-    out: Destination, exp: Experiment, results: Results, manifest: dict[str, Any], lang: str = "en"
+    out: Destination | Path, exp: Experiment, results: Results, manifest: dict[str, Any], lang: str = "en"
 ) -> Path:
-    """Write every result file into a temporary folder, then move it into place (``paths.staging``)."""
-    with staging(out) as tmp:
+    """Write every result file into a temporary folder, then move it into place (``paths.staging``;
+    a plain path is checked as the command line checks ``--out``)."""
+    dest = prepare_destination(out, "run")
+    with staging(dest) as tmp:
         with (tmp / "scenario.yaml").open("w", encoding="utf-8") as fh:
             fh.write(f"# Resolved scenario from {exp.source}; run it again to reproduce these results.\n")
             yaml.safe_dump(exp.resolved(), fh, sort_keys=False, allow_unicode=True)
@@ -144,12 +146,13 @@ def write_results(
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
         write_report(tmp, lang)
-    return out.path
+    return dest.path
 
 
-def write_validation(out: Destination, checks: list[Check], manifest: dict[str, Any], lang: str = "en") -> Path:
+def write_validation(out: Destination | Path, checks: list[Check], manifest: dict[str, Any], lang: str = "en") -> Path:
     """The validation table (CSV), its chart, a manifest and report.html, moved into place when complete."""
-    with staging(out) as tmp:
+    dest = prepare_destination(out, "validation")
+    with staging(dest) as tmp:
         pd.DataFrame(as_rows(checks)).to_csv(tmp / "validation.csv", index=False)
         from .charts import validation_chart  # noqa: PLC0415 - see write_results
 
@@ -163,4 +166,4 @@ def write_validation(out: Destination, checks: list[Check], manifest: dict[str, 
         }
         (tmp / "manifest.json").write_text(json.dumps(full, indent=2, default=str), encoding="utf-8")
         write_report(tmp, lang)
-    return out.path
+    return dest.path

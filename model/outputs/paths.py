@@ -162,13 +162,16 @@ def _refusal(out: Path, kind: str) -> str:
     return f"--out {out}: exists, is not empty and is not a results folder of this tool; choose another --out"
 
 
-def prepare_destination(out: Path, kind: str = "run") -> Destination:
+def prepare_destination(out: Path | Destination, kind: str = "run") -> Destination:
     """Decide where the results go, before any run: refuse what must not be replaced or cannot be written.
 
     A new folder is written beside its final place and renamed in; an empty folder is filled in
     place; an earlier results folder of this tool and of the same kind is replaced whole.
-    Leftovers of processes that died while writing here are removed first.
+    Leftovers of processes that died while writing here are removed first. A destination already
+    prepared is returned as it is.
     """
+    if isinstance(out, Destination):
+        return out
     out = follow_link(out)
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"--out {out}: exists and is a file, not a folder; choose another --out")
