@@ -359,10 +359,10 @@ def test_leftovers_of_dead_processes_are_removed_and_live_ones_kept(tmp_path, ca
 
 # -------------------------------------------------------------- 9, 10. reproducible as documented
 def test_reruns_give_byte_identical_folders_except_the_manifest(tmp_path):
-    for args in (SMALL, _sweep("district.coordination_cost=0:8:5")):
+    for kind, args in (("run", SMALL), ("sweep", _sweep("district.coordination_cost=0:8:5"))):
         folders = []
         for workers in ("1", "2"):
-            out = tmp_path / f"{args[0]}-{workers}"
+            out = tmp_path / f"{kind}-{workers}"
             assert main([*args, "--workers", workers, "--out", str(out)]) == 0
             files = _files(out)
             files.pop("manifest.json")

@@ -23,7 +23,7 @@ from ..experiments.sensitivity import design_from_sample, factors, sample
 from ..experiments.sweep import MAX_POINTS, attribution_design, grid_design, mechanisms_on
 from ..outputs.folder import git_commit, import_charts, manifest, versions
 from ..outputs.jobs import finish_job, write_attribution, write_sensitivity, write_sweep
-from ..outputs.paths import available_memory, check_writable, follow_link, write_atomic, write_error
+from ..outputs.paths import available_memory, check_writable, follow_link, job_refusal, write_atomic, write_error
 from ..scenario_io import Experiment, load_experiment
 from ..sim.metrics import metrics_of
 from .parser import option_sets
@@ -60,7 +60,7 @@ def _prepare(args: argparse.Namespace, kind: str, name: str, spec: dict) -> Path
                 f"--out {out}: the {kind} there was started with other arguments; resume it with the same ones"
             )
     elif out.exists() and any(out.iterdir()):
-        raise ScenarioError(f"--out {out}: exists and is not empty; use --resume to continue a {kind} there")
+        raise ScenarioError(job_refusal(out, kind))
     check_writable(out)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "scenario": {"en": "Scenario", "ru": "Сценарий"},
     "source_file": {"en": "Scenario file", "ru": "Файл сценария"},
     "rerun": {"en": "To run it again", "ru": "Повторить расчёт"},
+    "rerun_how": {
+        "en": "python simulate.py FOLDER/scenario.yaml (the resolved scenario saved in this folder)",
+        "ru": "python simulate.py ПАПКА/scenario.yaml (итоговый сценарий, сохранённый в этой папке)",
+    },
     "run_record": {"en": "Command line, times, workers", "ru": "Команда, время, число процессов"},
     "run_record_where": {
         "en": "in manifest.json, the one file of this folder that differs between reruns of the same scenario and seed",

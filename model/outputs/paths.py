@@ -162,6 +162,18 @@ def _refusal(out: Path, kind: str) -> str:
     return f"--out {out}: exists, is not empty and is not a results folder of this tool; choose another --out"
 
 
+def job_refusal(out: Path, kind: str) -> str:
+    """Why a design job (``kind``: sweep, sensitivity, attribute) does not start in ``out``, a folder
+    that exists and is not empty, without ``--resume``."""
+    marker = read_marker(out)
+    if marker is not None and marker.get("kind") != kind:
+        what = KIND_WORDS.get(str(marker.get("kind")), "a results folder of another kind")
+        return f"--out {out}: is {what}; a {kind} does not replace it; choose another --out"
+    if (out / "design.json").exists():
+        return f"--out {out}: holds a {kind} job already; use --resume to continue it there, or choose another --out"
+    return f"--out {out}: exists, is not empty and is not a results folder of this tool; choose another --out"
+
+
 def prepare_destination(out: Path | Destination, kind: str = "run") -> Destination:
     """Decide where the results go, before any run: refuse what must not be replaced or cannot be written.
 

@@ -202,7 +202,7 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
         [tr("weeks", lang), number(man.get("steps"), lang)],
         [tr("seed", lang), str(man.get("root_seed"))],
         [tr("version", lang), str(man.get("git_commit") or "—")],
-        [tr("rerun", lang), "python simulate.py scenario.yaml"],
+        [tr("rerun", lang), tr("rerun_how", lang)],
         [tr("run_record", lang), tr("run_record_where", lang)],
     ]
     regimes = resolved.get("regimes") or {}
