@@ -32,6 +32,7 @@ def check_week(  # noqa: PLR0917 - one argument per state snapshot taken before 
     assert fl["service_income"].sum() == pytest.approx(fl["service_purchases"].sum(), rel=1e-12, abs=TOL)
     # each firm's cash moves by exactly its named inflows minus outflows
     inflow = fl["sales"] + fl["service_income"] + fl["asset_sales"] + fl["equity_in"]
+    inflow = inflow + fl.get("subsidy", 0.0)  # the agency's payments, under a programme
     outflow = (
         fl["service_purchases"]
         + fl["variable_cost"]

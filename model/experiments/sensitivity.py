@@ -101,6 +101,7 @@ def factors(exp: Experiment, params: list[str], excludes: list[str]) -> list[Fac
             for r in parameter_table()
             if r["plausible"]
             and not r["path"].startswith("stages[]")
+            and not r["path"].startswith("programme.")  # the programme is what is appraised, not an assumption
             and r["path"] not in DEFAULT_EXCLUDE
             and (choice or r["path"].removeprefix("district.") not in CHOICE_ONLY)
             and isinstance(r["default"], int | float)

@@ -1,12 +1,13 @@
 """ODD 7.4, accounting: the week's ledger. Every payment leaves one balance and enters another
-or a named outside sink. Reads scenario blocks: market, export, sharing, district.
+or a named outside sink; the agency's subsidies (programme) enter as income. Reads scenario
+blocks: market, export, sharing, district, programme.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import export, sharing
+from . import export, programme, sharing
 from .rows import row_sum
 from .world import World
 
@@ -50,6 +51,8 @@ def account_phase(w: World) -> None:
         fl[name] = np.zeros(n)
     if p.district.membership == "choice":
         fl["joining_cost"] = np.zeros(n)  # paid at a membership review (membership.decide)
+    if p.programme.instruments:
+        programme.pay(w, fl)  # the agency's subsidies: income of the firms that receive them
     fl["profit"] = (
         fl["sales"]
         + fl["service_income"]
@@ -62,6 +65,8 @@ def account_phase(w: World) -> None:
         - fl["membership_fee"]
         - fl["consortium_fee"]
     )
+    if p.programme.instruments:
+        fl["profit"] = fl["profit"] + fl["subsidy"]
     fl["cash_change"] = fl["profit"] + fl["depreciation"] - fl["investment"]
     w.cash = w.cash + fl["cash_change"]
     w.flows = fl

@@ -138,6 +138,11 @@ def initial_world(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> W
     w.sector_assets_avg = float(w.fixed_assets[w.active].sum())
     reviews.reset_review(w)
 
+    # --- the agency's ledger (programme): nothing paid yet
+    w.public_paid = np.zeros(len(p.programme.instruments))
+    w.public_spent = np.zeros(len(p.programme.instruments))
+    w.public_outside = 0.0
+
     # --- this week's state before the first week: nothing ordered, made or traded yet
     w.demand, w.orders, w.produced = np.zeros(n), np.zeros(n), np.zeros(n)
     w.defect_share, w.defective, w.output = np.zeros(n), np.zeros(n), np.zeros(n)

@@ -213,9 +213,25 @@ FORMATION_METRICS: tuple[Metric, ...] = (
 """Metrics of a district that forms by its firms' choices (district.membership: choice only)."""
 
 
-def metric_list(stage_names: tuple[str, ...], choice: bool = False) -> tuple[Metric, ...]:
-    """All metrics of a scenario: the base list, one utilisation metric per stage, and with
-    ``choice`` (firms choose to join) the formation metrics."""
+PROGRAMME_METRICS: tuple[Metric, ...] = (
+    Metric(
+        "public_cost",
+        "Public cost",
+        "kRUB per week",
+        "mean",
+        "What the agency paid this week: subsidies to firms and payees outside the sector (a broker).",
+    ),
+    Metric(
+        "public_to_firms", "Subsidies to firms", "kRUB per week", "mean", "Of the public cost, what firms received."
+    ),
+    Metric("public_spent", "Public spending so far", "kRUB", "final", "What the agency has paid since the start."),
+)
+"""Recorded when the scenario has a programme (``programme.instruments``), funded or not."""
+
+
+def metric_list(stage_names: tuple[str, ...], choice: bool = False, programme: bool = False) -> tuple[Metric, ...]:
+    """All metrics of a scenario: the base list, one utilisation metric per stage, with ``choice``
+    (firms choose to join) the formation metrics, and with ``programme`` the agency's ledger."""
     per_stage = tuple(
         Metric(
             f"utilization_{name}",
@@ -226,9 +242,11 @@ def metric_list(stage_names: tuple[str, ...], choice: bool = False) -> tuple[Met
         )
         for name in stage_names
     )
-    return BASE_METRICS + per_stage + (FORMATION_METRICS if choice else ())
+    return BASE_METRICS + per_stage + (FORMATION_METRICS if choice else ()) + (PROGRAMME_METRICS if programme else ())
 
 
 def metrics_of(scenario: Any) -> tuple[Metric, ...]:
     """The metrics a run of ``scenario`` (a ``params.Scenario``) records."""
-    return metric_list(scenario.stage_names, scenario.district.membership == "choice")
+    return metric_list(
+        scenario.stage_names, scenario.district.membership == "choice", bool(scenario.programme.instruments)
+    )

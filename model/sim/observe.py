@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import membership
-from .metrics import BASE_METRICS, FORMATION_METRICS
+from .metrics import BASE_METRICS, FORMATION_METRICS, PROGRAMME_METRICS
 from .params import WEEKS_PER_YEAR
 from .rows import row_sum
 from .world import World
@@ -128,14 +128,21 @@ def observe(w: World) -> np.ndarray:
     }
     per_stage = np.divide(used_stage, cap_stage, out=np.full(cap_stage.shape, np.nan), where=cap_stage > 0)
     row = np.concatenate((np.array([values[m.name] for m in BASE_METRICS]), per_stage))
-    if not choice:
-        return row
-    share = membership.member_share(w)
-    formation = {
-        "joins": float(w.joins_last),
-        "leaves": float(w.leaves_last),
-        "member_share": share,
-        "sustained": float(share >= p.district.sustain_share),
-        "weeks_to_sustain": w.sustained_week,
-    }
-    return np.concatenate((row, [formation[m.name] for m in FORMATION_METRICS]))
+    if choice:
+        share = membership.member_share(w)
+        formation = {
+            "joins": float(w.joins_last),
+            "leaves": float(w.leaves_last),
+            "member_share": share,
+            "sustained": float(share >= p.district.sustain_share),
+            "weeks_to_sustain": w.sustained_week,
+        }
+        row = np.concatenate((row, [formation[m.name] for m in FORMATION_METRICS]))
+    if p.programme.instruments:
+        public = {
+            "public_cost": float(w.public_paid.sum()),
+            "public_to_firms": float(fl["subsidy"].sum()),
+            "public_spent": float(w.public_spent.sum()),
+        }
+        row = np.concatenate((row, [public[m.name] for m in PROGRAMME_METRICS]))
+    return row

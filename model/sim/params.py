@@ -10,7 +10,7 @@ units of the sector's product per week.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
@@ -983,6 +983,147 @@ class Mechanisms(_Strict):
         return any(getattr(self, name) for name in MECHANISMS if name != "entry_exit")
 
 
+class _Instrument(_Strict):
+    """What every instrument of a public programme has: a funding window and a budget cap (ODD 7.14)."""
+
+    name: str = Field("", max_length=80, pattern=r"^[A-Za-z0-9_-]*$", description="Short name (default: the kind).")
+    start_week: int = P(
+        0,
+        unit="week",
+        plausible=None,
+        ge=0,
+        le=100_000,
+        source="design",
+        doc="First week the instrument pays (0: from the start of the run).",
+    )
+    end_week: int = P(
+        156,
+        unit="week",
+        plausible=(52, 260),
+        ge=1,
+        le=100_000,
+        source="assumption: three years, like the federal subsidies to pilot clusters in 2013-2015",
+        doc="Week the instrument stops paying (not included): payments stop there whatever is left.",
+    )
+    budget: float = P(
+        1e9,
+        unit="kRUB",
+        plausible=None,
+        ge=0,
+        le=1e12,
+        source="design: the agency's allocation",
+        doc="Most the instrument may pay in total; once it is spent the instrument stops (the last "
+        "week's payments are scaled down to what is left). Default: no cap inside the window.",
+    )
+
+    @model_validator(mode="after")
+    def _window(self) -> _Instrument:
+        if self.end_week <= self.start_week:
+            raise ValueError(f"end_week ({self.end_week}) must be after start_week ({self.start_week})")
+        return self
+
+
+class Brokerage(_Instrument):
+    """A cluster manager or broker (the Prato 'impannatore'): a salary per week that lowers members'
+    coordination cost per unit (M7)."""
+
+    kind: Literal["brokerage"]
+    cost_per_week: float = P(
+        30.0,
+        unit="kRUB per week",
+        plausible=(10.0, 60.0),
+        ge=0,
+        le=1e9,
+        source="assumption: a cluster manager and an office, about 1.5 mln RUB a year",
+        doc="What the agency pays the broker each week of the window (a payment outside the sector).",
+    )
+    coordination_cut: float = P(
+        0.3,
+        unit="fraction",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=1,
+        source="assumption",
+        doc="Share of the coordination cost per unit on members' links that the broker removes while paid.",
+    )
+
+
+class MembershipSubsidy(_Instrument):
+    """A share of members' dues paid by the agency (under firms that choose, it acts on take-up
+    through the members' results)."""
+
+    kind: Literal["membership_subsidy"]
+    share: float = P(
+        0.5,
+        unit="fraction of the dues",
+        plausible=(0.25, 1.0),
+        ge=0,
+        le=1,
+        source="assumption: co-financing of half the cost, as in many cluster programmes",
+        doc="Share of each member's weekly dues (district.membership_fee and the association's cost) the agency pays.",
+    )
+
+
+class ExportSubsidy(_Instrument):
+    """A share of the export consortium's fee paid by the agency (M6)."""
+
+    kind: Literal["export_subsidy"]
+    share: float = P(
+        0.5,
+        unit="fraction of the fee",
+        plausible=(0.25, 1.0),
+        ge=0,
+        le=1,
+        source="assumption: co-financing of half the cost",
+        doc="Share of each member's export consortium fee (export.consortium_fee) the agency pays.",
+    )
+
+
+Instrument = Annotated[Brokerage | MembershipSubsidy | ExportSubsidy, Field(discriminator="kind")]
+INSTRUMENT_KINDS = ("brokerage", "membership_subsidy", "export_subsidy")
+
+
+class Programme(_Strict):
+    """A public programme: instruments, each with its window and budget, paid through the agency's ledger."""
+
+    funded: bool = Field(
+        True,
+        description="False: the counterfactual, the same scenario with the programme's instruments paying "
+        "nothing (the reference case of the appraisal, simulated rather than assumed).",
+    )
+    instruments: tuple[Instrument, ...] = Field((), max_length=20, description="What the agency pays for.")
+    discount_rate: float = P(
+        0.035,
+        unit="per year",
+        plausible=(0.0, 0.07),
+        ge=0,
+        le=1,
+        source="HM Treasury Green Book: 3.5% a year",
+        doc="Rate at which public cost and benefits are discounted in the appraisal.",
+    )
+    leakage: float = P(
+        0.2,
+        unit="fraction",
+        plausible=(0.0, 0.5),
+        ge=0,
+        le=1,
+        source="assumption (HCA Additionality Guide: leakage is the share of benefits outside the target area)",
+        doc="Share of the adjacent industries' jobs that are outside the region (not counted as net jobs).",
+    )
+
+    @model_validator(mode="after")
+    def _names(self) -> Programme:
+        names = [i.name or i.kind for i in self.instruments]
+        if len(set(names)) != len(names):
+            dup = next(n for n in names if names.count(n) > 1)
+            raise ValueError(f"programme: instrument name '{dup}' appears twice (give each a name)")
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(i.name or i.kind for i in self.instruments)
+
+
 class Scenario(_Strict):
     """A fully resolved scenario for one regime: what the model reads."""
 
@@ -1035,6 +1176,16 @@ class Scenario(_Strict):
     entry: Entry = Field(default_factory=Entry)
     shocks: tuple[Shock, ...] = Field((), max_length=100, description="M8: scheduled shocks.")
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
+    programme: Programme = Field(default_factory=Programme)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_programme(self, handler: Any) -> Any:
+        """A scenario without a programme leaves the block out of its dump: it keeps its identity
+        (scenario_key) and its files as before programmes existed."""
+        data = handler(self)
+        if not self.programme.instruments and isinstance(data, dict):
+            data.pop("programme", None)
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -1054,6 +1205,17 @@ class Scenario(_Strict):
         return tuple(s.name for s in self.stages)
 
 
+def _item_models(ann: Any) -> list[type[BaseModel]]:
+    """The block types a list field holds (``tuple[Stage, ...]``; a tagged union gives several)."""
+    out: list[type[BaseModel]] = []
+    for arg in get_args(ann):
+        inner = get_args(arg)[0] if get_origin(arg) is Annotated else arg
+        for a in get_args(inner) or (inner,):
+            if isinstance(a, type) and issubclass(a, BaseModel):
+                out.append(a)
+    return out
+
+
 def parameter_table(model: type[BaseModel] = Scenario, prefix: str = "") -> list[dict[str, Any]]:
     """Every documented parameter as a row: path, default, unit, plausible range, source, doc.
 
@@ -1066,9 +1228,14 @@ def parameter_table(model: type[BaseModel] = Scenario, prefix: str = "") -> list
         if isinstance(ann, type) and issubclass(ann, BaseModel):
             rows.extend(parameter_table(ann, prefix=f"{path}."))
             continue
-        item = next((a for a in getattr(ann, "__args__", ()) if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        if item is not None:  # a list of blocks, such as the stages
-            rows.extend(parameter_table(item, prefix=f"{path}[]."))
+        items = _item_models(ann)
+        if len(items) == 1:  # a list of blocks, such as the stages
+            rows.extend(parameter_table(items[0], prefix=f"{path}[]."))
+            continue
+        if items:  # a list of blocks of several kinds, such as the programme's instruments
+            for item in items:
+                kind = get_args(item.model_fields["kind"].annotation)[0]
+                rows.extend(parameter_table(item, prefix=f"{path}[{kind}]."))
             continue
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         if "unit" not in extra:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import network
+from . import network, programme
 from .world import World
 
 
@@ -89,6 +89,8 @@ def link_entrants(w: World, new: np.ndarray) -> None:
 
 
 def coordination_rate(w: World) -> np.ndarray:
-    """Coordination cost per unit on each edge: lowest at full trust, cost_ratio times at none."""
+    """Coordination cost per unit on each edge: lowest at full trust, cost_ratio times at none; cut
+    while a broker of the programme is paid (``programme.coordination_factor``)."""
     p = w.scenario
-    return p.district.coordination_cost * (1.0 + (p.trust.cost_ratio - 1.0) * (1.0 - w.trust))
+    rate = p.district.coordination_cost * (1.0 + (p.trust.cost_ratio - 1.0) * (1.0 - w.trust))
+    return rate * programme.coordination_factor(w) if p.programme.instruments else rate

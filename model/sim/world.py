@@ -7,7 +7,8 @@ Each array field carries its axis in its metadata:
 - ``firm_stage``: (N, S);
 - ``edge``: one value per directed partner link (E); an undirected link is two edges;
 - ``trade``: one value per (edge, stage) pair that traded this week (T);
-- ``index``: indices of firm slots (this week's exits and entries).
+- ``index``: indices of firm slots (this week's exits and entries);
+- ``instrument``: one value per instrument of the public programme (``programme.instruments``).
 
 Fields without an axis are scalars or district-level values. Every field exists from
 construction on (``init.initial_world`` fills them in); the phases (one module per ODD section 7
@@ -52,6 +53,10 @@ def per_trade(dtype: Any = float) -> Any:
 
 def slot_indices() -> Any:
     return _array("index", np.int64)
+
+
+def per_instrument() -> Any:
+    return _array("instrument")
 
 
 @dataclass(slots=True, eq=False)
@@ -173,6 +178,11 @@ class World:
     joins_last: int = 0
     leaves_last: int = 0
     sustained_week: float = float("nan")  # first week the members' share reached district.sustain_share
+
+    # --- the agency's ledger (programme: ODD 7.14)
+    public_paid: np.ndarray = per_instrument()  # paid this week, kRUB
+    public_spent: np.ndarray = per_instrument()  # paid so far, kRUB (against each budget)
+    public_outside: float = 0.0  # of this week's payments, what went to payees outside the sector
 
     # --- review window (M2, M3), reset at each capacity review
     window_used: np.ndarray = per_firm_stage()

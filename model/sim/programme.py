@@ -1,0 +1,84 @@
+"""ODD 7.14, public programme: what the agency pays each week, through its own ledger.
+
+Each instrument pays in weeks ``start_week <= t < end_week`` (t counted from 0) while the
+programme is funded and its budget lasts; the week the budget runs out, its payments are
+scaled down to what is left, and it pays nothing after. Every rouble the agency pays goes to a
+firm (``flows['subsidy']``, income in the firm's ledger) or to a named outside payee (the
+broker's salary); ``w.public_paid`` is the week's total per instrument, ``w.public_spent`` the
+running total, so ``public_spent`` equals the sum of all weeks' ``public_paid``, and this week's
+``public_paid`` equals the subsidies received by firms plus ``public_outside``.
+
+- ``brokerage``: the broker's salary; while paid, coordination cost per unit on members' links is
+  cut by ``coordination_cut`` (``coordination_factor``, read by ``trust.coordination_rate``).
+- ``membership_subsidy``: ``share`` of each member's dues (``flows['membership_fee']``).
+- ``export_subsidy``: ``share`` of each member's export consortium fee (``flows['consortium_fee']``).
+Reads scenario block: programme.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .world import World
+
+
+def week(w: World) -> int:
+    """The week being stepped, counted from 0."""
+    return w.steps - 1
+
+
+def paying(w: World) -> np.ndarray:
+    """Per instrument: does it pay this week (funded, inside its window, budget left)?"""
+    prog = w.scenario.programme
+    t = week(w)
+    return np.array(
+        [
+            prog.funded and i.start_week <= t < i.end_week and w.public_spent[k] < i.budget
+            for k, i in enumerate(prog.instruments)
+        ],
+        dtype=bool,
+    )
+
+
+def coordination_factor(w: World) -> float:
+    """What remains of the coordination cost per unit this week: the product of (1 - cut) over the
+    brokers paid this week (1.0 without a programme)."""
+    prog = w.scenario.programme
+    if not prog.instruments:
+        return 1.0
+    on = paying(w)
+    factor = 1.0
+    for k, inst in enumerate(prog.instruments):
+        if inst.kind == "brokerage" and on[k]:
+            factor *= 1.0 - inst.coordination_cut
+    return factor
+
+
+def pay(w: World, fl: dict[str, np.ndarray]) -> None:
+    """This week's payments of the agency: subsidies into ``fl['subsidy']`` (per firm), the rest to
+    payees outside the sector; each instrument within its window and what is left of its budget."""
+    prog = w.scenario.programme
+    n_inst = len(prog.instruments)
+    subsidy = np.zeros(w.n_firms)
+    paid = np.zeros(n_inst)
+    outside = 0.0
+    on = paying(w)
+    for k, inst in enumerate(prog.instruments):
+        if not on[k]:
+            continue
+        if inst.kind == "brokerage":
+            to_firms, to_outside = np.zeros(w.n_firms), inst.cost_per_week
+        elif inst.kind == "membership_subsidy":
+            to_firms, to_outside = inst.share * fl["membership_fee"], 0.0
+        else:  # export_subsidy
+            to_firms, to_outside = inst.share * fl["consortium_fee"], 0.0
+        wanted = float(to_firms.sum()) + to_outside
+        left = inst.budget - w.public_spent[k]
+        scale = 1.0 if wanted <= left else left / wanted
+        subsidy += scale * to_firms
+        outside += scale * to_outside
+        paid[k] = scale * wanted
+    fl["subsidy"] = subsidy
+    w.public_paid = paid
+    w.public_outside = outside
+    w.public_spent = w.public_spent + paid

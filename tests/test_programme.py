@@ -1,0 +1,104 @@
+"""Public programmes (ODD 7.14): the agency's ledger balances, money stops at the end week and at
+the budget, the unfunded counterfactual is the world without the programme, and a scenario
+without a programme is what it was before programmes existed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.experiments.design import scenario_key
+from model.scenario_io import load_experiment
+from model.sim import programme, trust
+from model.sim.district import DistrictModel
+from model.sim.metrics import BASE_METRICS
+from model.sim.params import MECHANISMS
+
+from .conftest import PILOT_IDS, PILOTS, ROOT
+from .test_accounting import check_week
+
+WOOD = ROOT / "scenarios" / "woodworking_kaluga.yaml"
+INSTRUMENTS = (
+    "programme.instruments=[{kind: brokerage, start_week: 10, end_week: 40, cost_per_week: 30},"
+    " {kind: membership_subsidy, share: 0.5, end_week: 70, budget: 400},"
+    " {kind: export_subsidy, share: 0.5, start_week: 5}]"
+)
+ALL_ON = [f"mechanisms.{name}=true" for name in MECHANISMS]
+
+
+def _district(path=WOOD, *sets: str):
+    return load_experiment(path, [*ALL_ON, "steps=100", "district.capacity_review_weeks=5", *sets]).regimes["district"]
+
+
+@pytest.mark.parametrize("path", PILOTS, ids=PILOT_IDS)
+def test_the_agencys_ledger_and_every_firms_balance_every_week(path):
+    m = DistrictModel(_district(path, INSTRUMENTS), 0)
+    w = m.world
+    spent = np.zeros(3)
+    for _ in range(100):
+        before = (w.cash.copy(), w.fixed_assets.copy(), w.backlog.copy(), w.active.copy(), w.capacity.copy())
+        m.step()
+        check_week(m, *before)  # each firm's cash moves by its named flows, the subsidy among them
+        # every rouble the agency pays reaches a firm or the named outside payee
+        assert w.public_paid.sum() == pytest.approx(w.flows["subsidy"].sum() + w.public_outside, abs=1e-9)
+        spent += w.public_paid
+        np.testing.assert_allclose(w.public_spent, spent, rtol=1e-12)
+        assert (w.flows["subsidy"] >= 0).all()
+        assert not w.flows["subsidy"][~w.member].any()  # only members are subsidised
+    assert w.public_spent[1] == pytest.approx(400.0)  # the capped subsidy spent exactly its budget
+    assert w.public_spent[0] == pytest.approx(30 * 30)  # 30 weeks of a broker at 30 kRUB
+
+
+def test_money_stops_at_the_end_week_and_starts_at_the_start_week():
+    sc = _district(
+        WOOD,
+        "programme.instruments=[{kind: membership_subsidy, share: 1.0, start_week: 20, end_week: 50}]",
+    )
+    m = DistrictModel(sc, 0)
+    history = m.run()
+    cost = history[:, [x.name for x in m.metrics].index("public_cost")]
+    assert (cost[:20] == 0).all()
+    assert (cost[20:50] > 0).all()  # members pay dues every week, so the agency pays every week
+    assert (cost[50:] == 0).all()
+
+
+def test_the_unfunded_programme_is_the_world_without_it():
+    with_block = DistrictModel(_district(WOOD, INSTRUMENTS, "programme.funded=false"), 3).run()
+    without = DistrictModel(_district(WOOD), 3).run()
+    base = len(without[0])  # the base and per-stage metrics come first, in the same order
+    np.testing.assert_array_equal(with_block[:, :base], without)
+    assert not with_block[:, base:].any()  # the agency paid nothing
+
+
+def test_a_broker_cuts_the_coordination_cost_only_while_paid():
+    m = DistrictModel(_district(WOOD, "programme.instruments=[{kind: brokerage, start_week: 3, end_week: 6}]"), 0)
+    w = m.world
+    factors = []
+    for _ in range(8):
+        m.step()
+        factors.append(programme.coordination_factor(w))
+        uncut = w.scenario.district.coordination_cost * (1 + (w.scenario.trust.cost_ratio - 1) * (1 - w.trust))
+        np.testing.assert_allclose(trust.coordination_rate(w), uncut * factors[-1])
+    assert factors == [1.0, 1.0, 1.0, 0.7, 0.7, 0.7, 1.0, 1.0]
+
+
+def test_a_scenario_without_a_programme_keeps_its_identity_and_metrics():
+    plain = load_experiment(WOOD).regimes["district"]
+    empty = load_experiment(WOOD, ["programme.discount_rate=0.05"]).regimes["district"]
+    assert "programme" not in plain.model_dump(mode="json")
+    assert scenario_key(plain, 0) == scenario_key(empty, 0)  # no instruments: the block is left out
+    m = DistrictModel(plain, 0)
+    assert [x.name for x in m.metrics][: len(BASE_METRICS)] == [x.name for x in BASE_METRICS]
+    assert "public_cost" not in [x.name for x in m.metrics]
+
+
+def test_bad_instruments_are_refused_in_one_line(capsys):
+    from model.cli import main
+
+    bad = "programme.instruments=[{kind: brokerage, start_week: 50, end_week: 10}]"
+    assert main([str(WOOD), "--set", bad, "--steps", "2", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: --set {bad}: ")
+    assert "end_week (10) must be after start_week (50)" in err
+    assert main([str(WOOD), "--set", "programme.instruments=[{kind: lottery}]", "--steps", "2", "--quiet"]) == 2
+    assert "programme.instruments.0" in capsys.readouterr().err
