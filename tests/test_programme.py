@@ -102,3 +102,16 @@ def test_bad_instruments_are_refused_in_one_line(capsys):
     assert "end_week (10) must be after start_week (50)" in err
     assert main([str(WOOD), "--set", "programme.instruments=[{kind: lottery}]", "--steps", "2", "--quiet"]) == 2
     assert "programme.instruments.0" in capsys.readouterr().err
+
+
+def test_a_run_with_a_programme_writes_its_folder_and_lists_the_instrument(tmp_path, capsys):
+    from model.cli import main
+
+    out = tmp_path / "out"
+    sets = ["--set", "programme.instruments=[{kind: brokerage, end_week: 8, budget: 100}]"]
+    assert main([str(WOOD), *sets, "--steps", "10", "--replications", "2", "--quiet", "--out", str(out)]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "programme.instruments.brokerage.end_week" in html
+    assert "programme.instruments.brokerage.budget" in html
+    summary = (out / "summary.csv").read_text(encoding="utf-8")
+    assert "public_spent" in summary

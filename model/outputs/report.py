@@ -160,6 +160,13 @@ def assumptions(resolved: dict[str, Any]) -> list[dict[str, Any]]:
                 if value != row["default"]:
                     out.append({**row, "path": f"stages.{st.name}.{field}", "value": value})
             continue
+        if path.startswith("programme.instruments["):  # one row per instrument of that kind
+            kind, field = path.removeprefix("programme.instruments[").split("].", 1)
+            for inst in sc.programme.instruments:
+                if inst.kind == kind and getattr(inst, field) != row["default"]:
+                    value = getattr(inst, field)
+                    out.append({**row, "path": f"programme.instruments.{inst.name or kind}.{field}", "value": value})
+            continue
         value = _get(sc, path)
         if value != row["default"]:
             out.append({**row, "value": value})
