@@ -115,3 +115,79 @@ def test_a_run_with_a_programme_writes_its_folder_and_lists_the_instrument(tmp_p
     assert "programme.instruments.brokerage.budget" in html
     summary = (out / "summary.csv").read_text(encoding="utf-8")
     assert "public_spent" in summary
+
+
+# ---------------------------------------------------------------------------- appraisal
+def _appraisal(*instruments: str, steps: int = 60, reps: int = 3):
+    from model.experiments.appraisal import appraisal_experiment, value_for_money
+    from model.experiments.runner import run_experiment
+
+    sets = [*ALL_ON, f"steps={steps}", f"replications={reps}", f"programme.instruments=[{', '.join(instruments)}]"]
+    exp = appraisal_experiment(load_experiment(WOOD, sets), "district")
+    results = run_experiment(exp)
+    return exp, value_for_money(results, exp.regimes)
+
+
+def _measure(table, regime, measure):
+    return table[(table["regime"] == regime) & (table["measure"] == measure)].iloc[0]
+
+
+def test_a_paid_broker_who_changes_nothing_is_pure_deadweight_with_unbounded_cost_per_job():
+    exp, table = _appraisal("{kind: brokerage, end_week: 30, cost_per_week: 20, coordination_cut: 0}")
+    assert list(exp.regimes) == ["no_programme", "programme"]
+    jobs = _measure(table, "programme", "net_job_years")
+    assert (jobs["mean"], jobs["ci_low"], jobs["ci_high"]) == (0.0, 0.0, 0.0)  # the same firms, the same numbers
+    assert _measure(table, "programme", "public_cost")["mean"] == pytest.approx(30 * 20)
+    cost = _measure(table, "programme", "cost_per_net_job_year")
+    assert cost["mean"] == np.inf
+    assert cost["ci_high"] == np.inf
+    assert cost["note"].startswith("unbounded")
+    bcr = _measure(table, "programme", "benefit_cost_ratio")
+    assert bcr["mean"] == 0.0
+    assert bcr["note"] == "value for money: poor"
+
+
+def test_each_instrument_is_appraised_alone_and_together_against_the_same_counterfactual():
+    exp, table = _appraisal(
+        "{kind: brokerage, end_week: 20}", "{kind: membership_subsidy, share: 0.5, end_week: 20}", steps=40
+    )
+    assert list(exp.regimes) == ["no_programme", "programme", "brokerage", "membership_subsidy"]
+    assert not exp.regimes["no_programme"].programme.funded
+    together = _measure(table, "programme", "public_cost")["mean"]
+    alone = (
+        _measure(table, "brokerage", "public_cost")["mean"]
+        + _measure(table, "membership_subsidy", "public_cost")["mean"]
+    )
+    assert together == pytest.approx(alone, rel=0.05)  # the subsidy depends a little on who is a member
+    assert _measure(table, "brokerage", "public_cost")["mean"] == pytest.approx(20 * 30)
+    # the horizon ends before the years after the programme: said, not invented
+    after = _measure(table, "programme", "jobs_2y_after")
+    assert np.isnan(after["mean"])
+    assert after["note"].startswith("beyond the horizon")
+
+
+def test_appraise_writes_its_table_chart_and_report_and_names_the_cheapest_job(tmp_path, capsys):
+    from model.cli import main
+
+    out = tmp_path / "ap"
+    inst = "programme.instruments=[{kind: brokerage, end_week: 20}, {kind: export_subsidy, end_week: 20}]"
+    args = ["appraise", str(WOOD), "--set", inst, "--steps", "30", "--replications", "3", "--quiet", "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "cost_per_net_job_year" in printed
+    assert "Against 'no_programme'" in printed
+    assert (out / "appraisal.csv").exists()
+    assert (out / "charts" / "appraisal.png").exists()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.index("Programme appraisal") < html.index("What was run")
+    assert "cost per net job-year" in html.lower()
+    # an appraisal folder is not a run's: a run does not replace it
+    assert main([str(WOOD), "--steps", "2", "--quiet", "--out", str(out)]) == 2
+    assert "is a programme appraisal folder" in capsys.readouterr().err
+
+
+def test_appraise_refuses_a_scenario_without_a_programme(capsys):
+    from model.cli import main
+
+    assert main(["appraise", str(WOOD), "--steps", "2", "--quiet"]) == 2
+    assert "has no programme to appraise" in capsys.readouterr().err

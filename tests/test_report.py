@@ -220,7 +220,7 @@ def test_every_metric_unit_and_phrase_has_a_russian_entry():
     from model.outputs.i18n import LABELS_RU, PHRASES, UNITS_RU
     from model.sim.metrics import metric_list
 
-    for m in metric_list(("cut",), choice=True):
+    for m in metric_list(("cut",), choice=True, programme=True):
         assert m.name in LABELS_RU or m.name.startswith("utilization_"), m.name
         assert m.unit in UNITS_RU, m.unit
     assert [k for k, v in PHRASES.items() if not v.get("ru")] == []

@@ -188,6 +188,7 @@ COMMANDS = {
     "run": (".run", "cmd_run"),
     "validate": (".validate", "cmd_validate"),
     "compare": (".compare", "cmd_compare"),
+    "appraise": (".appraise", "cmd_appraise"),
     "sweep": (".jobs", "cmd_sweep"),
     "sensitivity": (".jobs", "cmd_sensitivity"),
     "attribute": (".jobs", "cmd_attribute"),

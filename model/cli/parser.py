@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import EXIT_BAD_INPUT
 
-SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity", "compare")
+SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity", "compare", "appraise")
 LANGS = ("en", "ru")
 
 
@@ -216,6 +216,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     se.add_argument("--exclude", action="append", default=[], metavar="PATH", help="leave a parameter out (repeatable)")
     se.add_argument("--regime", default="district", help="regime whose effect is analysed (default district)")
+    ap = sub.add_parser(
+        "appraise",
+        parents=[scenario_opts],
+        help="what a public programme costs and buys: value for money against the same firms without it",
+        description="Run a regime's programme (programme: block), each instrument alone, and the same firms "
+        "without the programme on common random numbers; write the agency's measures with 95%% intervals.",
+    )
+    ap.add_argument("--regime", default="district", help="regime whose programme is appraised (default district)")
+    ap.add_argument(
+        "--out", type=Path, metavar="DIR", help="results folder (default results/<scenario>/appraisal-<timestamp>/)"
+    )
     cmp = sub.add_parser(
         "compare",
         help="compare the effects of several results folders (e.g. the three pilots) in one report",

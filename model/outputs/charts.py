@@ -524,3 +524,38 @@ def compare_chart(table: pd.DataFrame, metric: str, path: Path, lang: str = "en"
     lab = label(metric, sub["label"].iloc[0] if len(sub) else metric, lang)
     ax.set_title(tr("compare_chart_title", lang, metric=lab))
     _save(fig, path, lang)
+
+
+def appraisal_chart(table: pd.DataFrame, title: str, path: Path, lang: str = "en") -> None:
+    """Per programme regime: discounted cost per net additional job-year and net job-years, with
+    95% intervals; a cost per job whose interval of job-years reaches zero is marked unbounded."""
+    cost = table[table["measure"] == "cost_per_net_job_year"].reset_index(drop=True)
+    jobs = table[table["measure"] == "net_job_years"].reset_index(drop=True)
+    names = list(cost["regime"])
+    y = np.arange(len(names))
+    fig, (left, right) = _subplots(1, 2, figsize=(12, 1.8 + 0.6 * len(names)))
+    finite = cost[np.isfinite(cost["ci_high"])]
+    top = float(finite["ci_high"].max()) if len(finite) else 1.0
+    for i, r in cost.iterrows():
+        if np.isfinite(r["ci_high"]):
+            left.barh(i, r["mean"], color=COLORS[1], height=0.6)
+            left.errorbar(
+                r["mean"], i, xerr=[[r["mean"] - r["ci_low"]], [r["ci_high"] - r["mean"]]], color="black", capsize=4
+            )
+        else:
+            left.annotate(tr("unbounded", lang), (0, i), xytext=(4, -4), textcoords="offset points", fontsize=9)
+    left.set_xlim(0, max(top, 1.0) * 1.1)
+    left.set_yticks(y, names)
+    left.invert_yaxis()
+    left.set_xlabel(tr("cost_per_job_axis", lang))
+    left.grid(axis="x", alpha=0.3)
+    err = np.vstack([jobs["mean"] - jobs["ci_low"], jobs["ci_high"] - jobs["mean"]])
+    right.barh(y, jobs["mean"], xerr=np.nan_to_num(err), capsize=4, color=COLORS[3], height=0.6)
+    right.axvline(0.0, color="black", lw=1)
+    right.set_yticks(y, names)
+    right.invert_yaxis()
+    right.set_xlabel(tr("job_years_axis", lang))
+    right.grid(axis="x", alpha=0.3)
+    fig.suptitle(tr("appraisal_title", lang, name=title))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _save(fig, path, lang)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from importlib import import_module, metadata
 from pathlib import Path
 from typing import Any
@@ -105,11 +106,17 @@ def git_commit() -> str | None:
     return f"{head}+dirty" if dirty else head
 
 
-def write_results(
-    out: Destination | Path, exp: Experiment, results: Results, manifest: dict[str, Any], lang: str = "en"
+def write_results(  # noqa: PLR0917 - the folder, what ran, its results and how to write them
+    out: Destination | Path,
+    exp: Experiment,
+    results: Results,
+    manifest: dict[str, Any],
+    lang: str = "en",
+    extra: Callable[[Path], None] | None = None,
 ) -> Path:
     """Write every result file into a temporary folder, then move it into place (``paths.staging``;
-    a plain path is checked as the command line checks ``--out``)."""
+    a plain path is checked as the command line checks ``--out``). ``extra(folder)``: a command's
+    own files (such as an appraisal's table), written before the report."""
     dest = prepare_destination(out, "run")
     with staging(dest) as tmp:
         with (tmp / "scenario.yaml").open("w", encoding="utf-8") as fh:
@@ -145,6 +152,8 @@ def write_results(
             "notes": [CHOICE_NOTE if choice else SELECTION_WARNING] if has_groups(exp) or choice else [],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        if extra is not None:
+            extra(tmp)
         write_report(tmp, lang)
     return dest.path
 

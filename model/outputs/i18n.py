@@ -30,6 +30,18 @@ PHRASES: dict[str, dict[str, str]] = {
     "scenario": {"en": "Scenario", "ru": "Сценарий"},
     "source_file": {"en": "Scenario file", "ru": "Файл сценария"},
     "rerun": {"en": "To run it again", "ru": "Повторить расчёт"},
+    "appraisal_title": {
+        "en": "{name}: what the programme buys, against the same firms without it (95% intervals)",
+        "ru": "{name}: что даёт программа по сравнению с теми же фирмами без неё (95% интервалы)",
+    },
+    "cost_per_job_axis": {
+        "en": "discounted public cost per net additional job-year, kRUB",
+        "ru": "дисконтированные госрасходы на чистый дополнительный человеко-год, тыс. руб.",
+    },
+    "job_years_axis": {"en": "net additional job-years", "ru": "чистые дополнительные человеко-годы"},
+    "unbounded": {"en": "unbounded (no job shown)", "ru": "не ограничено (рабочих мест не видно)"},
+    "unbounded_short": {"en": "unbounded", "ru": "не ограничено"},
+    "appraisal_section": {"en": "Programme appraisal", "ru": "Оценка программы"},
     "rerun_how": {
         "en": "python simulate.py FOLDER/scenario.yaml (the resolved scenario saved in this folder)",
         "ru": "python simulate.py ПАПКА/scenario.yaml (итоговый сценарий, сохранённый в этой папке)",
@@ -381,6 +393,9 @@ LABELS_RU: dict[str, str] = {
     "sustained": "Округ держится сам",
     "weeks_to_sustain": "Недель до самоподдержания",
     "entrant_survival": "Выживаемость новых фирм",
+    "public_cost": "Государственные расходы",
+    "public_to_firms": "Субсидии фирмам",
+    "public_spent": "Государственные расходы с начала",
 }
 
 UNITS_RU: dict[str, str] = {

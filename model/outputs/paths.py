@@ -32,6 +32,7 @@ KIND_WORDS = {
     "run": "a run's results folder",
     "validation": "a validation results folder",
     "compare": "a comparison results folder",
+    "appraisal": "a programme appraisal folder",
     "sweep": "a sweep job folder",
     "sensitivity": "a sensitivity job folder",
     "attribute": "an attribution job folder",

@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from ..errors import ScenarioError
+from ..experiments.appraisal import lowest_cost_per_job
 from ..experiments.selection import reading
 from ..sim.metrics import HEADLINE
 from ..sim.params import MECHANISMS, Scenario, parameter_table
@@ -234,7 +235,9 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
         numeric={2, 3, 4, 5},
     )
     sentences = "".join(f'<p class="sentence">{_esc(sentence(r, lang))}</p>' for _, r in head.iterrows())
-    charts = "".join(_img(p, f"charts/{p.name}") for p in sorted((folder / "charts").glob("*.png")))
+    charts = "".join(
+        _img(p, f"charts/{p.name}") for p in sorted((folder / "charts").glob("*.png")) if p.name != "appraisal.png"
+    )
     rows = assumptions(resolved)
     if rows:
         assumptions_html = _table(
@@ -281,7 +284,31 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     ]
     if (folder / "selection.csv").exists():
         sections.insert(2, (tr("evaluator_view", lang), _selection_html(folder / "selection.csv", lang)))
+    if (folder / "appraisal.csv").exists():  # what a policy maker reads first
+        sections.insert(0, (tr("appraisal_section", lang), _appraisal_html(folder, lang)))
     return sections
+
+
+def _appraisal_html(folder: Path, lang: str) -> str:
+    """The programme appraisal: which regime buys a net job for least and whether the intervals
+    allow the ranking, the table of measures with intervals, and its chart."""
+    table = pd.read_csv(folder / "appraisal.csv")
+    table["note"] = table["note"].fillna("")
+
+    def shown(v: float) -> str:
+        return tr("unbounded_short", lang) if v == math.inf else _value(v, lang)
+
+    rows = [
+        [r.regime, r.measure, shown(r.mean), f"{shown(r.ci_low)} … {shown(r.ci_high)}", r.unit, r.note]
+        for r in table.itertuples()
+    ]
+    chart = folder / "charts" / "appraisal.png"
+    head = ["", tr("outcome", lang), tr("value", lang), "95% CI", tr("unit", lang), ""]
+    return (
+        f"<p><strong>{_esc(lowest_cost_per_job(table))}</strong></p>"
+        + (_img(chart, "charts/appraisal.png") if chart.exists() else "")
+        + _table(head, rows, numeric={2})
+    )
 
 
 def _selection_html(path: Path, lang: str) -> str:
