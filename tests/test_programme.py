@@ -191,3 +191,17 @@ def test_appraise_refuses_a_scenario_without_a_programme(capsys):
 
     assert main(["appraise", str(WOOD), "--steps", "2", "--quiet"]) == 2
     assert "has no programme to appraise" in capsys.readouterr().err
+
+
+def test_budget_puts_every_instrument_on_the_same_public_money():
+    from model.experiments.appraisal import appraisal_experiment
+
+    sets = [*ALL_ON, "steps=40", "replications=2"]
+    sets.append("programme.instruments=[{kind: brokerage, end_week: 30}, {kind: membership_subsidy, end_week: 30}]")
+    exp = appraisal_experiment(load_experiment(WOOD, sets), "district", budget=300.0)
+    assert [i.budget for i in exp.regimes["brokerage"].programme.instruments] == [300.0]
+    assert [i.budget for i in exp.regimes["membership_subsidy"].programme.instruments] == [300.0]
+    assert [i.budget for i in exp.regimes["programme"].programme.instruments] == [150.0, 150.0]
+    m = DistrictModel(exp.regimes["brokerage"], 0)
+    m.run()
+    assert m.world.public_spent.sum() == pytest.approx(300.0)  # 10 weeks of the broker, then nothing

@@ -27,7 +27,7 @@ def cmd_appraise(args: argparse.Namespace, argv: list[str]) -> int:
     from .parser import option_sets
 
     sets = [*args.sets, *option_sets(args)]
-    exp = appraisal_experiment(load_experiment(args.scenario, sets), args.regime)
+    exp = appraisal_experiment(load_experiment(args.scenario, sets), args.regime, args.budget)
     check_fits(exp, args.workers, available_memory())
     started = datetime.now(UTC)
     stamp = started.strftime("%Y%m%d-%H%M%S")
@@ -67,6 +67,7 @@ def cmd_appraise(args: argparse.Namespace, argv: list[str]) -> int:
         regimes=list(exp.regimes),
         baseline=exp.baseline,
         appraised_regime=args.regime,
+        budget=args.budget,
         workers=args.workers,
         versions=versions(),
         git_commit=git_commit(),

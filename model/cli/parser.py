@@ -225,6 +225,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--regime", default="district", help="regime whose programme is appraised (default district)")
     ap.add_argument(
+        "--budget",
+        type=float,
+        metavar="KRUB",
+        help="compare instruments at one public budget: each alone may spend at most KRUB, the whole "
+        "programme KRUB split evenly among its instruments",
+    )
+    ap.add_argument(
         "--out", type=Path, metavar="DIR", help="results folder (default results/<scenario>/appraisal-<timestamp>/)"
     )
     cmp = sub.add_parser(

@@ -47,8 +47,11 @@ def _with_programme(sc: Scenario, **programme: object) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def appraisal_experiment(exp: Experiment, regime: str) -> Experiment:
-    """The regimes of an appraisal of ``regime``'s programme, baseline ``no_programme`` first."""
+def appraisal_experiment(exp: Experiment, regime: str, budget: float | None = None) -> Experiment:
+    """The regimes of an appraisal of ``regime``'s programme, baseline ``no_programme`` first.
+
+    ``budget`` (kRUB): compare the instruments at one public budget: each instrument alone may
+    spend at most ``budget``, and the whole programme ``budget`` split evenly among them."""
     if regime not in exp.regimes:
         raise ScenarioError(f"--regime {regime}: not a regime of {exp.source} (have: {', '.join(exp.regimes)})")
     sc = exp.regimes[regime]
@@ -60,6 +63,12 @@ def appraisal_experiment(exp: Experiment, regime: str) -> Experiment:
     if not prog.funded:
         raise ScenarioError(f"{exp.source}: regime '{regime}' has programme.funded: false; nothing is paid")
     instruments = [i.model_dump(mode="json") for i in prog.instruments]
+    if budget is not None:
+        if not (math.isfinite(budget) and budget > 0):
+            raise ScenarioError(f"--budget {budget}: give a positive amount in kRUB")
+        share = budget / len(instruments)
+        sc = _with_programme(sc, instruments=[{**i, "budget": share} for i in instruments])
+        instruments = [{**i, "budget": budget} for i in instruments]
     regimes = {BASELINE: _with_programme(sc, funded=False), "programme": sc}
     if len(instruments) > 1:
         for name, inst in zip(prog.names, instruments, strict=True):
