@@ -546,7 +546,7 @@ def appraisal_chart(table: pd.DataFrame, title: str, path: Path, lang: str = "en
             left.annotate(tr("unbounded", lang), (0, i), xytext=(4, -4), textcoords="offset points", fontsize=9)
     left.set_xlim(0, max(top, 1.0) * 1.1)
     left.set_yticks(y, names)
-    left.invert_yaxis()
+    left.set_ylim(len(names) - 0.5, -0.5)  # rows as in the right panel, even with no bar drawn
     left.set_xlabel(tr("cost_per_job_axis", lang))
     left.grid(axis="x", alpha=0.3)
     err = np.vstack([jobs["mean"] - jobs["ci_low"], jobs["ci_high"] - jobs["mean"]])
