@@ -21,7 +21,7 @@ WOOD = ROOT / "scenarios" / "woodworking_kaluga.yaml"
 INSTRUMENTS = (
     "programme.instruments=[{kind: brokerage, start_week: 10, end_week: 40, cost_per_week: 30},"
     " {kind: membership_subsidy, share: 0.5, end_week: 70, budget: 400},"
-    " {kind: export_subsidy, share: 0.5, start_week: 5}]"
+    " {kind: export_subsidy, share: 0.5, start_week: 5}, {kind: co_investment, share: 0.4}]"
 )
 ALL_ON = [f"mechanisms.{name}=true" for name in MECHANISMS]
 
@@ -34,7 +34,7 @@ def _district(path=WOOD, *sets: str):
 def test_the_agencys_ledger_and_every_firms_balance_every_week(path):
     m = DistrictModel(_district(path, INSTRUMENTS), 0)
     w = m.world
-    spent = np.zeros(3)
+    spent = np.zeros(4)
     for _ in range(100):
         before = (w.cash.copy(), w.fixed_assets.copy(), w.backlog.copy(), w.active.copy(), w.capacity.copy())
         m.step()
@@ -205,3 +205,16 @@ def test_budget_puts_every_instrument_on_the_same_public_money():
     m = DistrictModel(exp.regimes["brokerage"], 0)
     m.run()
     assert m.world.public_spent.sum() == pytest.approx(300.0)  # 10 weeks of the broker, then nothing
+
+
+def test_a_co_investment_grant_pays_its_share_of_members_purchases_and_counts_the_private_rest():
+    sc = _district(WOOD, "programme.instruments=[{kind: co_investment, share: 0.4, end_week: 80}]")
+    m = DistrictModel(sc, 0)
+    history = m.run()
+    names = [x.name for x in m.metrics]
+    public = history[:, names.index("public_cost")]
+    private = history[:, names.index("private_leveraged")]
+    assert public.sum() > 0  # members bought equipment at their reviews, and the grant paid part
+    assert private.sum() == pytest.approx(public.sum() * 0.6 / 0.4, rel=1e-9)
+    assert (public[80:] == 0).all()
+    assert (public[public > 0] == history[public > 0, names.index("public_to_firms")]).all()

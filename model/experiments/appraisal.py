@@ -14,6 +14,8 @@ docs/ODD.md 7.14 and the HCA Additionality Guide):
   onto non-members and adjacent firms is in the difference: they share the simulated market;
 - cost per net additional job-year: discounted cost over net job-years. Where the interval of
   net job-years includes zero or is below it, the cost per job is unbounded, and said so;
+- leverage: the members' own share of purchases a co-investment grant paid part of, per public
+  rouble (ERDF indicators CO06 and CO07 count that private investment);
 - net additional profit per public rouble: the firms' discounted profit difference without the
   subsidies they received (a transfer, not a benefit), over the discounted cost; this is the
   benefit-cost ratio, with the value-for-money category of the UK DfT (poor below 1, low 1 to
@@ -129,6 +131,12 @@ def value_for_money(results: Results, regimes: dict[str, Scenario]) -> pd.DataFr
         rows.append(jy)
         rows.append(_cost_per_job(regime, float(np.nanmean(cost_pv)), jy))
         rows.append(_row(regime, "net_benefit_discounted", "kRUB", benefit_pv, "profit without the subsidies received"))
+        private = run[:, :, col("private_leveraged")].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            leverage = np.where(cost_nominal > 0, private / cost_nominal, np.nan)
+        rows.append(
+            _row(regime, "leverage", "kRUB per public kRUB", leverage, "private co-investment per public rouble")
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
             bcr = np.where(cost_pv > 0, benefit_pv / cost_pv, np.nan)
         b = _row(regime, "benefit_cost_ratio", "ratio", bcr)

@@ -396,6 +396,7 @@ LABELS_RU: dict[str, str] = {
     "public_cost": "Государственные расходы",
     "public_to_firms": "Субсидии фирмам",
     "public_spent": "Государственные расходы с начала",
+    "private_leveraged": "Привлечённые частные инвестиции",
 }
 
 UNITS_RU: dict[str, str] = {

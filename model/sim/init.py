@@ -142,6 +142,7 @@ def initial_world(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> W
     w.public_paid = np.zeros(len(p.programme.instruments))
     w.public_spent = np.zeros(len(p.programme.instruments))
     w.public_outside = 0.0
+    w.private_leveraged = 0.0
 
     # --- this week's state before the first week: nothing ordered, made or traded yet
     w.demand, w.orders, w.produced = np.zeros(n), np.zeros(n), np.zeros(n)

@@ -225,6 +225,13 @@ PROGRAMME_METRICS: tuple[Metric, ...] = (
         "public_to_firms", "Subsidies to firms", "kRUB per week", "mean", "Of the public cost, what firms received."
     ),
     Metric("public_spent", "Public spending so far", "kRUB", "final", "What the agency has paid since the start."),
+    Metric(
+        "private_leveraged",
+        "Private investment leveraged",
+        "kRUB per week",
+        "mean",
+        "Members' own share of equipment purchases that a co-investment grant paid part of.",
+    ),
 )
 """Recorded when the scenario has a programme (``programme.instruments``), funded or not."""
 

@@ -143,6 +143,7 @@ def observe(w: World) -> np.ndarray:
             "public_cost": float(w.public_paid.sum()),
             "public_to_firms": float(fl["subsidy"].sum()),
             "public_spent": float(w.public_spent.sum()),
+            "private_leveraged": w.private_leveraged,
         }
         row = np.concatenate((row, [public[m.name] for m in PROGRAMME_METRICS]))
     return row

@@ -1079,8 +1079,25 @@ class ExportSubsidy(_Instrument):
     )
 
 
-Instrument = Annotated[Brokerage | MembershipSubsidy | ExportSubsidy, Field(discriminator="kind")]
-INSTRUMENT_KINDS = ("brokerage", "membership_subsidy", "export_subsidy")
+class CoInvestment(_Instrument):
+    """Co-investment grants: a share of members' equipment purchases at capacity reviews (M2, M3);
+    the members' own share is the private investment leveraged."""
+
+    kind: Literal["co_investment"]
+    share: float = P(
+        0.4,
+        unit="fraction of the purchase",
+        plausible=(0.2, 0.6),
+        ge=0,
+        lt=1,
+        source="assumption: investment grant intensities for small firms are typically 20-50%",
+        doc="Share of each member's equipment purchase the agency pays; the firm's credit then finances "
+        "the rest, so a grant lets a firm short of credit buy more.",
+    )
+
+
+Instrument = Annotated[Brokerage | MembershipSubsidy | ExportSubsidy | CoInvestment, Field(discriminator="kind")]
+INSTRUMENT_KINDS = ("brokerage", "membership_subsidy", "export_subsidy", "co_investment")
 
 
 class Programme(_Strict):

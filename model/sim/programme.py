@@ -12,6 +12,9 @@ running total, so ``public_spent`` equals the sum of all weeks' ``public_paid``,
   cut by ``coordination_cut`` (``coordination_factor``, read by ``trust.coordination_rate``).
 - ``membership_subsidy``: ``share`` of each member's dues (``flows['membership_fee']``).
 - ``export_subsidy``: ``share`` of each member's export consortium fee (``flows['consortium_fee']``).
+- ``co_investment``: ``share`` of each member's equipment purchases at a capacity review, paid in
+  the adapt phase (``co_invest``); the members' own share is counted as private investment
+  leveraged (``w.private_leveraged``).
 Reads scenario block: programme.
 """
 
@@ -70,8 +73,10 @@ def pay(w: World, fl: dict[str, np.ndarray]) -> None:
             to_firms, to_outside = np.zeros(w.n_firms), inst.cost_per_week
         elif inst.kind == "membership_subsidy":
             to_firms, to_outside = inst.share * fl["membership_fee"], 0.0
-        else:  # export_subsidy
+        elif inst.kind == "export_subsidy":
             to_firms, to_outside = inst.share * fl["consortium_fee"], 0.0
+        else:  # co_investment: paid with the purchases, at a capacity review (co_invest)
+            continue
         wanted = float(to_firms.sum()) + to_outside
         left = inst.budget - w.public_spent[k]
         scale = 1.0 if wanted <= left else left / wanted
@@ -82,3 +87,37 @@ def pay(w: World, fl: dict[str, np.ndarray]) -> None:
     w.public_paid = paid
     w.public_outside = outside
     w.public_spent = w.public_spent + paid
+    w.private_leveraged = 0.0
+
+
+def grant_share(w: World) -> np.ndarray:
+    """Per firm: the share of an equipment purchase this week's co-investment grants would pay
+    (members only; several grants add up, at most 0.95)."""
+    prog = w.scenario.programme
+    share = 0.0
+    on = paying(w)
+    for k, inst in enumerate(prog.instruments):
+        if inst.kind == "co_investment" and on[k]:
+            share += inst.share
+    return np.where(w.member & w.active, min(share, 0.95), 0.0)
+
+
+def co_invest(w: World, cost: np.ndarray) -> np.ndarray:
+    """The grants on this review's purchases ``cost`` (kRUB per firm), within each grant's budget:
+    booked in the agency's ledger and returned per firm (the caller pays them to the firms)."""
+    prog = w.scenario.programme
+    on = paying(w)
+    grants = np.zeros(w.n_firms)
+    eligible = np.where(w.member & w.active, cost, 0.0)
+    for k, inst in enumerate(prog.instruments):
+        if inst.kind != "co_investment" or not on[k]:
+            continue
+        wanted = inst.share * eligible
+        total = float(wanted.sum())
+        left = inst.budget - w.public_spent[k]
+        scale = 1.0 if total <= left else left / total
+        grants += scale * wanted
+        w.public_paid[k] += scale * total
+        w.public_spent[k] += scale * total
+    w.private_leveraged += float((eligible[grants > 0] - grants[grants > 0]).sum())
+    return grants

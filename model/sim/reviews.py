@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import trust
+from . import programme, trust
 from .world import World
 
 
@@ -113,6 +113,9 @@ def trade_equipment(w: World, change: np.ndarray) -> None:
     cost = buy @ w.capital_rate
     room = w.cash + proceeds + a.credit_headroom * w.credit_limit
     room = np.maximum(room, 0.0)
+    funded = w.scenario.programme.instruments
+    if funded:  # a co-investment grant pays its share, so the bank need finance only the rest
+        room = room / (1.0 - programme.grant_share(w))
     scale = np.divide(room, cost, out=np.ones_like(cost), where=cost > room)  # buy what the bank finances
     buy = buy * scale[:, None]
     cost = cost * scale
@@ -126,3 +129,9 @@ def trade_equipment(w: World, change: np.ndarray) -> None:
     fl["investment"] += cost
     fl["profit"] -= book_sold - proceeds
     fl["cash_change"] += proceeds - cost
+    if funded:
+        grant = programme.co_invest(w, cost)  # received as a subsidy, like the agency's other payments
+        w.cash = w.cash + grant
+        fl["subsidy"] += grant
+        fl["profit"] += grant
+        fl["cash_change"] += grant
