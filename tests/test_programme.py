@@ -178,6 +178,7 @@ def test_appraise_writes_its_table_chart_and_report_and_names_the_cheapest_job(t
     assert "Against 'no_programme'" in printed
     assert (out / "appraisal.csv").exists()
     assert (out / "charts" / "appraisal.png").exists()
+    assert (out / "charts" / "programme_path.png").exists()
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.index("Programme appraisal") < html.index("What was run")
     assert "cost per net job-year" in html.lower()

@@ -76,11 +76,15 @@ def cmd_appraise(args: argparse.Namespace, argv: list[str]) -> int:
         wall_seconds=round(time.perf_counter() - t0, 3),
     )
 
+    instruments = exp.regimes["programme"].programme.instruments
+    window = (min(i.start_week for i in instruments), max(i.end_week for i in instruments))
+
     def appraisal_files(folder: Path) -> None:
-        from ..outputs.charts import appraisal_chart
+        from ..outputs.charts import appraisal_chart, programme_path_chart
 
         write_csv(table, folder / "appraisal.csv")
         appraisal_chart(table, exp.name, folder / "charts" / "appraisal.png", args.lang)
+        programme_path_chart(results, window, exp.name, folder / "charts" / "programme_path.png", args.lang)
 
     out = write_results(dest, exp, results, info, lang=args.lang, extra=appraisal_files)
     print(f"Results: {out.resolve()}")

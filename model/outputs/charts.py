@@ -559,3 +559,34 @@ def appraisal_chart(table: pd.DataFrame, title: str, path: Path, lang: str = "en
     fig.suptitle(tr("appraisal_title", lang, name=title))
     path.parent.mkdir(parents=True, exist_ok=True)
     _save(fig, path, lang)
+
+
+PROGRAMME_PATH_METRICS = ("employment", "adjacent_jobs", "profit", "public_cost")
+
+
+def programme_path_chart(results: Results, window: tuple[int, int], title: str, path: Path, lang: str = "en") -> None:
+    """Each programme regime minus the same firms without the programme, week by week, paired by
+    replication with its 95% band; the weeks the money flows are shaded, so what persists after
+    the end shows."""
+    weeks = np.arange(1, results.steps + 1)
+    b = results.regimes.index(results.baseline)
+    fig, axes = _grid(len(PROGRAMME_PATH_METRICS))
+    for ax, name in zip(axes, PROGRAMME_PATH_METRICS, strict=False):
+        j = results.index(name)
+        m = results.metrics[j]
+        base = _smooth(results.data[b, :, :, j])
+        ax.axvspan(window[0] + 1, window[1], color="#f2c14e", alpha=0.25, lw=0, label=tr("funding_window", lang))
+        for r, regime in enumerate(results.regimes):
+            if r != b:
+                diff = _smooth(results.data[r, :, :, j]) - base
+                _band(ax, weeks, diff, color=COLORS[r % len(COLORS)], label=regime, alpha=0.2)
+        ax.axhline(0.0, color="black", lw=1)
+        lab = label(m.name, m.label, lang)
+        ax.set_title(tr("diff_title", lang, label=lab))
+        ax.set_xlabel(tr("week", lang))
+        ax.set_ylabel(tr("diff_axis", lang, label=lab.lower(), unit=unit(m.unit, lang)))
+        ax.grid(alpha=0.3)
+    axes[0].legend(title=tr("diff_legend", lang), fontsize="small")
+    fig.suptitle(tr("diff_suptitle", lang, title=title, baseline=results.baseline, weeks=SMOOTH_WEEKS))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _save(fig, path, lang)

@@ -41,6 +41,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "job_years_axis": {"en": "net additional job-years", "ru": "чистые дополнительные человеко-годы"},
     "unbounded": {"en": "unbounded (no job shown)", "ru": "не ограничено (рабочих мест не видно)"},
     "unbounded_short": {"en": "unbounded", "ru": "не ограничено"},
+    "funding_window": {"en": "weeks the programme pays", "ru": "недели финансирования программы"},
     "appraisal_section": {"en": "Programme appraisal", "ru": "Оценка программы"},
     "rerun_how": {
         "en": "python simulate.py FOLDER/scenario.yaml (the resolved scenario saved in this folder)",

@@ -236,7 +236,9 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     )
     sentences = "".join(f'<p class="sentence">{_esc(sentence(r, lang))}</p>' for _, r in head.iterrows())
     charts = "".join(
-        _img(p, f"charts/{p.name}") for p in sorted((folder / "charts").glob("*.png")) if p.name != "appraisal.png"
+        _img(p, f"charts/{p.name}")
+        for p in sorted((folder / "charts").glob("*.png"))
+        if p.name not in ("appraisal.png", "programme_path.png")
     )
     rows = assumptions(resolved)
     if rows:
@@ -302,13 +304,13 @@ def _appraisal_html(folder: Path, lang: str) -> str:
         [r.regime, r.measure, shown(r.mean), f"{shown(r.ci_low)} … {shown(r.ci_high)}", r.unit, r.note]
         for r in table.itertuples()
     ]
-    chart = folder / "charts" / "appraisal.png"
-    head = ["", tr("outcome", lang), tr("value", lang), "95% CI", tr("unit", lang), ""]
-    return (
-        f"<p><strong>{_esc(lowest_cost_per_job(table))}</strong></p>"
-        + (_img(chart, "charts/appraisal.png") if chart.exists() else "")
-        + _table(head, rows, numeric={2})
+    charts = "".join(
+        _img(folder / "charts" / name, f"charts/{name}")
+        for name in ("appraisal.png", "programme_path.png")
+        if (folder / "charts" / name).exists()
     )
+    head = ["", tr("outcome", lang), tr("value", lang), "95% CI", tr("unit", lang), ""]
+    return f"<p><strong>{_esc(lowest_cost_per_job(table))}</strong></p>" + charts + _table(head, rows, numeric={2})
 
 
 def _selection_html(path: Path, lang: str) -> str:
