@@ -145,6 +145,9 @@ def test_a_paid_broker_who_changes_nothing_is_pure_deadweight_with_unbounded_cos
     bcr = _measure(table, "programme", "benefit_cost_ratio")
     assert bcr["mean"] == 0.0
     assert bcr["note"] == "value for money: poor"
+    from model.experiments.appraisal import benefit_sentence
+
+    assert benefit_sentence(table).endswith("returns less than it costs: programme.")
 
 
 def test_each_instrument_is_appraised_alone_and_together_against_the_same_counterfactual():

@@ -20,7 +20,7 @@ def _fmt(x: float) -> str:
 
 
 def cmd_appraise(args: argparse.Namespace, argv: list[str]) -> int:
-    from ..experiments.appraisal import appraisal_experiment, lowest_cost_per_job, value_for_money
+    from ..experiments.appraisal import appraisal_experiment, benefit_sentence, lowest_cost_per_job, value_for_money
     from ..experiments.budget import check_fits
     from ..outputs.paths import available_memory, default_destination, prepare_destination, write_csv
     from ..scenario_io import load_experiment
@@ -97,4 +97,6 @@ def cmd_appraise(args: argparse.Namespace, argv: list[str]) -> int:
             f"[{_fmt(row.ci_low)}, {_fmt(row.ci_high)}] {row.unit}{note}"
         )
     print(verdict)
+    if said := benefit_sentence(table):
+        print(said)
     return 0

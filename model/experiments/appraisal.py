@@ -219,3 +219,24 @@ def lowest_cost_per_job(table: pd.DataFrame) -> str:
         names = ", ".join(repr(r.regime) for r in overlap)
         return f"{said}; its interval overlaps with {names}, so the ranking is not certain."
     return said + "; its interval does not overlap with the others'."
+
+
+def benefit_sentence(table: pd.DataFrame) -> str:
+    """Which regimes return more than they cost with 95% confidence, which less, and which the data
+    cannot tell apart from 1 (the benefit-cost ratio's interval)."""
+    rows = table[table["measure"] == "benefit_cost_ratio"]
+    pays = [r.regime for r in rows.itertuples() if r.ci_low > 1]
+    loses = [r.regime for r in rows.itertuples() if r.ci_high < 1]
+    unclear = [r.regime for r in rows.itertuples() if r.regime not in pays + loses and np.isfinite(r.mean)]
+    parts = []
+    if pays:
+        parts.append(f"returns more than it costs with 95% confidence (benefit-cost ratio above 1): {', '.join(pays)}")
+    if loses:
+        parts.append(f"returns less than it costs: {', '.join(loses)}")
+    if unclear:
+        parts.append(f"the data cannot tell whether it returns its cost: {', '.join(unclear)}")
+    return (
+        ("Benefits (firms' profit without the subsidies) against public cost: " + "; ".join(parts) + ".")
+        if parts
+        else ""
+    )

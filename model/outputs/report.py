@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from ..errors import ScenarioError
-from ..experiments.appraisal import lowest_cost_per_job
+from ..experiments.appraisal import benefit_sentence, lowest_cost_per_job
 from ..experiments.selection import reading
 from ..sim.metrics import HEADLINE
 from ..sim.params import MECHANISMS, Scenario, parameter_table
@@ -310,7 +310,10 @@ def _appraisal_html(folder: Path, lang: str) -> str:
         if (folder / "charts" / name).exists()
     )
     head = ["", tr("outcome", lang), tr("value", lang), "95% CI", tr("unit", lang), ""]
-    return f"<p><strong>{_esc(lowest_cost_per_job(table))}</strong></p>" + charts + _table(head, rows, numeric={2})
+    said = "".join(
+        f"<p><strong>{_esc(x)}</strong></p>" for x in (lowest_cost_per_job(table), benefit_sentence(table)) if x
+    )
+    return said + charts + _table(head, rows, numeric={2})
 
 
 def _selection_html(path: Path, lang: str) -> str:

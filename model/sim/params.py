@@ -1088,7 +1088,7 @@ class CoInvestment(_Instrument):
         0.4,
         unit="fraction of the purchase",
         plausible=(0.2, 0.6),
-        ge=0,
+        gt=0,
         lt=1,
         source="assumption: investment grant intensities for small firms are typically 20-50%",
         doc="Share of each member's equipment purchase the agency pays; the firm's credit then finances "

@@ -13,8 +13,9 @@ running total, so ``public_spent`` equals the sum of all weeks' ``public_paid``,
 - ``membership_subsidy``: ``share`` of each member's dues (``flows['membership_fee']``).
 - ``export_subsidy``: ``share`` of each member's export consortium fee (``flows['consortium_fee']``).
 - ``co_investment``: ``share`` of each member's equipment purchases at a capacity review, paid in
-  the adapt phase (``co_invest``); the members' own share is counted as private investment
-  leveraged (``w.private_leveraged``).
+  the adapt phase (``co_invest``); the members' own share of the part of a purchase the grant
+  paid for is the private investment leveraged (``w.private_leveraged``), so a budget that runs
+  out mid-purchase does not count the unsupported rest.
 Reads scenario block: programme.
 """
 
@@ -119,5 +120,6 @@ def co_invest(w: World, cost: np.ndarray) -> np.ndarray:
         grants += scale * wanted
         w.public_paid[k] += scale * total
         w.public_spent[k] += scale * total
-    w.private_leveraged += float((eligible[grants > 0] - grants[grants > 0]).sum())
+        # the private investment matching the grant: the firms' own share of the part it paid for
+        w.private_leveraged += scale * total * (1.0 - inst.share) / inst.share
     return grants
