@@ -21,7 +21,8 @@ WOOD = ROOT / "scenarios" / "woodworking_kaluga.yaml"
 INSTRUMENTS = (
     "programme.instruments=[{kind: brokerage, start_week: 10, end_week: 40, cost_per_week: 30},"
     " {kind: membership_subsidy, share: 0.5, end_week: 70, budget: 400},"
-    " {kind: export_subsidy, share: 0.5, start_week: 5}, {kind: co_investment, share: 0.4}]"
+    " {kind: export_subsidy, share: 0.5, start_week: 5}, {kind: co_investment, share: 0.4},"
+    " {kind: training, end_week: 50}]"
 )
 ALL_ON = [f"mechanisms.{name}=true" for name in MECHANISMS]
 
@@ -34,7 +35,7 @@ def _district(path=WOOD, *sets: str):
 def test_the_agencys_ledger_and_every_firms_balance_every_week(path):
     m = DistrictModel(_district(path, INSTRUMENTS), 0)
     w = m.world
-    spent = np.zeros(4)
+    spent = np.zeros(5)
     for _ in range(100):
         before = (w.cash.copy(), w.fixed_assets.copy(), w.backlog.copy(), w.active.copy(), w.capacity.copy())
         m.step()
@@ -222,3 +223,24 @@ def test_a_co_investment_grant_pays_its_share_of_members_purchases_and_counts_th
     assert private.sum() == pytest.approx(public.sum() * 0.6 / 0.4, rel=1e-9)
     assert (public[80:] == 0).all()
     assert (public[public > 0] == history[public > 0, names.index("public_to_firms")]).all()
+
+
+def test_training_is_paid_per_member_and_speeds_the_drift_of_know_how_only_while_paid():
+    sets = ["programme.instruments=[{kind: training, cost_per_member_week: 3, absorptive_boost: 1.0, end_week: 40}]"]
+    trained = DistrictModel(_district(WOOD, *sets), 0)
+    unfunded = DistrictModel(_district(WOOD, *sets, "programme.funded=false"), 0)
+    for week in range(60):
+        trained.step()
+        unfunded.step()
+        w = trained.world
+        members = int((w.member & w.active).sum())
+        if week < 40:
+            assert programme.absorptive_factor(w) == 2.0
+            assert w.public_paid.sum() == pytest.approx(3.0 * members)
+            assert w.public_outside == pytest.approx(3.0 * members)  # paid to the training provider
+        else:
+            assert programme.absorptive_factor(w) == 1.0
+            assert w.public_paid.sum() == 0.0
+    # smaller members absorbed more while trained, and what they learnt stays after the end
+    gap = np.abs(trained.world.efficiency - unfunded.world.efficiency).sum()
+    assert gap > 0

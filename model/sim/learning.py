@@ -1,12 +1,13 @@
 """ODD 7.5, learning (M3) and spillovers (M4): experience lowers unit cost, defects and
-processing time; members' know-how drifts to the frontier. Reads scenario blocks: learning,
-spillovers.
+processing time; members' know-how drifts to the frontier, faster while a programme trains
+them. Reads scenario blocks: learning, spillovers, programme.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import programme
 from .params import DEFECT_CAP
 from .world import World
 
@@ -32,6 +33,8 @@ def learn_phase(w: World) -> None:
     if w.mech.spillovers and members.sum() >= 2:
         frontier = (w.efficiency + np.where(members, 0.0, np.inf)[:, None]).min(axis=0)
         absorb = np.minimum(1.0, w.employees / p.spillovers.absorptive_employees)
+        if p.programme.instruments:  # training of the programme, while paid
+            absorb = np.minimum(1.0, absorb * programme.absorptive_factor(w))
         pull = np.where(members, p.spillovers.rate * absorb, 0.0)[:, None]
         w.efficiency = w.efficiency + pull * (frontier[None, :] - w.efficiency)
         changed = True

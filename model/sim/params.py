@@ -1096,8 +1096,36 @@ class CoInvestment(_Instrument):
     )
 
 
-Instrument = Annotated[Brokerage | MembershipSubsidy | ExportSubsidy | CoInvestment, Field(discriminator="kind")]
-INSTRUMENT_KINDS = ("brokerage", "membership_subsidy", "export_subsidy", "co_investment")
+class Training(_Instrument):
+    """Training for members' staff: a cost per member per week paid to a training provider, that
+    raises members' absorptive capacity for know-how spillovers (M4)."""
+
+    kind: Literal["training"]
+    cost_per_member_week: float = P(
+        3.0,
+        unit="kRUB per member per week",
+        plausible=(1.0, 6.0),
+        ge=0,
+        le=1e9,
+        source="assumption: a few trainees per firm on part-time courses",
+        doc="What the agency pays the training provider (outside the sector) per active member per week.",
+    )
+    absorptive_boost: float = P(
+        0.5,
+        unit="fraction",
+        plausible=(0.2, 1.0),
+        ge=0,
+        le=10,
+        source="assumption",
+        doc="While paid, a member absorbs know-how as if it had this share more employees "
+        "(spillovers.absorptive_employees; capped at full absorption). Know-how gained stays.",
+    )
+
+
+Instrument = Annotated[
+    Brokerage | MembershipSubsidy | ExportSubsidy | CoInvestment | Training, Field(discriminator="kind")
+]
+INSTRUMENT_KINDS = ("brokerage", "membership_subsidy", "export_subsidy", "co_investment", "training")
 
 
 class Programme(_Strict):

@@ -12,6 +12,9 @@ running total, so ``public_spent`` equals the sum of all weeks' ``public_paid``,
   cut by ``coordination_cut`` (``coordination_factor``, read by ``trust.coordination_rate``).
 - ``membership_subsidy``: ``share`` of each member's dues (``flows['membership_fee']``).
 - ``export_subsidy``: ``share`` of each member's export consortium fee (``flows['consortium_fee']``).
+- ``training``: ``cost_per_member_week`` per active member to a training provider (outside the
+  sector); while paid, members absorb know-how as if ``absorptive_boost`` larger
+  (``absorptive_factor``, read by ``learning.learn_phase``).
 - ``co_investment``: ``share`` of each member's equipment purchases at a capacity review, paid in
   the adapt phase (``co_invest``); the members' own share of the part of a purchase the grant
   paid for is the private investment leveraged (``w.private_leveraged``), so a budget that runs
@@ -76,6 +79,9 @@ def pay(w: World, fl: dict[str, np.ndarray]) -> None:
             to_firms, to_outside = inst.share * fl["membership_fee"], 0.0
         elif inst.kind == "export_subsidy":
             to_firms, to_outside = inst.share * fl["consortium_fee"], 0.0
+        elif inst.kind == "training":
+            to_firms = np.zeros(w.n_firms)
+            to_outside = inst.cost_per_member_week * float((w.member & w.active).sum())
         else:  # co_investment: paid with the purchases, at a capacity review (co_invest)
             continue
         wanted = float(to_firms.sum()) + to_outside
@@ -89,6 +95,16 @@ def pay(w: World, fl: dict[str, np.ndarray]) -> None:
     w.public_outside = outside
     w.public_spent = w.public_spent + paid
     w.private_leveraged = 0.0
+
+
+def absorptive_factor(w: World) -> float:
+    """What members' absorptive capacity is multiplied by this week: 1 plus the boosts of the
+    training paid this week (1.0 without a programme)."""
+    prog = w.scenario.programme
+    if not prog.instruments:
+        return 1.0
+    on = paying(w)
+    return 1.0 + sum(i.absorptive_boost for k, i in enumerate(prog.instruments) if i.kind == "training" and on[k])
 
 
 def grant_share(w: World) -> np.ndarray:
