@@ -43,6 +43,7 @@ def check_week(  # noqa: PLR0917 - one argument per state snapshot taken before 
         + fl["membership_fee"]
         + fl["consortium_fee"]
         + fl.get("joining_cost", 0.0)  # firms that choose to join pay it at a membership review
+        + fl.get("centre_fee", 0.0)  # members' fees for a programme's service centre
     )
     np.testing.assert_allclose(m.world.cash - cash_before, inflow - outflow, atol=TOL * scale)
     # fixed assets move by investment, depreciation, equipment sold and entrants' equipment
@@ -76,7 +77,9 @@ def check_week(  # noqa: PLR0917 - one argument per state snapshot taken before 
     # capacity: no stage does more than it holds; partner work equals what partners sold
     used = m.world.own_use + m.world.sold
     assert (used <= capacity_before * (1 + 1e-12) + TOL).all()  # capacity held while producing
-    np.testing.assert_allclose(m.world.received.sum(axis=0), m.world.sold.sum(axis=0), atol=TOL)
+    np.testing.assert_allclose(
+        m.world.received.sum(axis=0), m.world.sold.sum(axis=0) + m.world.centre_units.sum(axis=0), atol=TOL
+    )  # ... or a programme's service centre did
     # nothing that cannot be negative is
     for name in ("output", "lost", "backlog", "demand"):
         assert (getattr(m.world, name) >= -TOL).all(), name

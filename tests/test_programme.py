@@ -244,3 +244,65 @@ def test_training_is_paid_per_member_and_speeds_the_drift_of_know_how_only_while
     # smaller members absorbed more while trained, and what they learnt stays after the end
     gap = np.abs(trained.world.efficiency - unfunded.world.efficiency).sum()
     assert gap > 0
+
+
+# ---------------------------------------------------------------------------- service centre
+def _centre(stage: str, **over: object) -> str:
+    fields = {"capacity": 40, "capital_per_unit": 500, "running_cost_per_week": 20, "user_fee": 5, "end_week": 60}
+    fields.update(over)
+    body = ", ".join(f"{k}: {v}" for k, v in fields.items())
+    return f"programme.instruments=[{{kind: service_centre, stage: {stage}, {body}}}]"
+
+
+@pytest.mark.parametrize("path", PILOTS, ids=PILOT_IDS)
+def test_a_service_centre_serves_members_short_at_its_stage_and_every_ledger_balances(path):
+    stage = load_experiment(path).base.stage_names[1]
+    m = DistrictModel(_district(path, _centre(stage)), 0)
+    w = m.world
+    j = w.scenario.stage_names.index(stage)
+    used = 0.0
+    for week in range(70):
+        before = (w.cash.copy(), w.fixed_assets.copy(), w.backlog.copy(), w.active.copy(), w.capacity.copy())
+        m.step()
+        check_week(m, *before)  # members' fees are an outflow, the centre's work is received, not sold
+        units = w.centre_units
+        assert not units[:, np.arange(w.n_stages) != j].any()  # only at its stage
+        assert units.sum() <= 40.0 + 1e-9  # never more than it holds
+        assert not units[~(w.member & w.active)].any()  # members only
+        np.testing.assert_allclose(w.flows["centre_fee"], 5.0 * units[:, j], rtol=1e-12)
+        assert w.public_fees == pytest.approx(w.flows["centre_fee"].sum())
+        if week == 0:
+            assert w.public_paid.sum() == pytest.approx(40 * 500)  # built in its first week
+            assert not units.any()  # and serves from the next
+        elif week < 60:
+            assert w.public_paid.sum() == pytest.approx(20.0)  # then its running cost
+        else:
+            assert w.public_paid.sum() == 0.0
+            assert not units.any()  # closed when the money stops
+        used += units.sum()
+    assert used > 0  # members short at that stage used it
+
+
+def test_a_centre_with_a_prohibitive_fee_is_never_used_and_its_cost_is_pure_deadweight():
+    _, table = _appraisal(_centre("kiln_drying", user_fee=1e6).split("=", 1)[1][1:-1], steps=60)
+    jobs = _measure(table, "programme", "net_job_years")
+    assert (jobs["mean"], jobs["ci_low"], jobs["ci_high"]) == (0.0, 0.0, 0.0)
+    assert _measure(table, "programme", "public_cost")["mean"] == pytest.approx(40 * 500 + 59 * 20)
+    assert _measure(table, "programme", "cost_per_net_job_year")["mean"] == np.inf
+    assert _measure(table, "programme", "benefit_cost_ratio")["mean"] == 0.0
+
+
+def test_a_budget_smaller_than_the_capital_builds_a_smaller_centre():
+    m = DistrictModel(_district(WOOD, _centre("kiln_drying", budget=10000)), 0)
+    m.step()
+    assert m.world.centre_built[0] == pytest.approx(20.0)  # half the capital: half the capacity
+    m.step()
+    assert m.world.public_paid.sum() == 0.0  # and nothing is left to run it
+    assert not m.world.centre_units.any()
+
+
+def test_a_centre_at_a_stage_the_chain_lacks_is_refused(capsys):
+    from model.cli import main
+
+    assert main([str(WOOD), "--set", _centre("smelting"), "--steps", "2", "--quiet"]) == 2
+    assert "service centre stage 'smelting' is not a stage" in capsys.readouterr().err

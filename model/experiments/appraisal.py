@@ -8,7 +8,7 @@ random numbers: ``no_programme`` (the instruments unfunded: the reference case, 
 docs/ODD.md 7.14 and the HCA Additionality Guide):
 
 - public cost, nominal and discounted at ``programme.discount_rate`` (weeks discounted as
-  fractions of a year);
+  fractions of a year), net of the user fees a service centre earns;
 - net additional job-years: the sector's employment difference summed over the weeks, plus the
   adjacent industries' jobs difference net of ``programme.leakage``, divided by 52. Displacement
   onto non-members and adjacent firms is in the difference: they share the simulated market;
@@ -117,7 +117,7 @@ def value_for_money(results: Results, regimes: dict[str, Scenario]) -> pd.DataFr
         prog = sc.programme
         discount = (1.0 + prog.discount_rate) ** (-weeks / WEEKS_PER_YEAR)
         run = data[names.index(regime)]
-        cost = run[:, :, col("public_cost")]
+        cost = run[:, :, col("public_cost")] - run[:, :, col("public_fees")]  # net of a centre's user fees
         cost_nominal = cost.sum(axis=1)
         cost_pv = (cost * discount).sum(axis=1)
         jobs = run[:, :, col("employment")] - base[:, :, col("employment")]
@@ -125,7 +125,7 @@ def value_for_money(results: Results, regimes: dict[str, Scenario]) -> pd.DataFr
         job_years = (jobs + adjacent).sum(axis=1) / WEEKS_PER_YEAR
         benefit = run[:, :, col("profit")] - run[:, :, col("public_to_firms")] - base[:, :, col("profit")]
         benefit_pv = (benefit * discount).sum(axis=1)
-        rows.append(_row(regime, "public_cost", "kRUB", cost_nominal))
+        rows.append(_row(regime, "public_cost", "kRUB", cost_nominal, "net of user fees"))
         rows.append(_row(regime, "public_cost_discounted", "kRUB", cost_pv, f"at {prog.discount_rate:.1%} a year"))
         jy = _row(regime, "net_job_years", "job-years", job_years, f"leakage {prog.leakage:.0%} of adjacent jobs")
         rows.append(jy)

@@ -398,6 +398,7 @@ LABELS_RU: dict[str, str] = {
     "public_to_firms": "Субсидии фирмам",
     "public_spent": "Государственные расходы с начала",
     "private_leveraged": "Привлечённые частные инвестиции",
+    "public_fees": "Плата пользователей агентству",
 }
 
 UNITS_RU: dict[str, str] = {

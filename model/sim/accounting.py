@@ -66,7 +66,7 @@ def account_phase(w: World) -> None:
         - fl["consortium_fee"]
     )
     if p.programme.instruments:
-        fl["profit"] = fl["profit"] + fl["subsidy"]
+        fl["profit"] = fl["profit"] + fl["subsidy"] - fl.get("centre_fee", 0.0)
     fl["cash_change"] = fl["profit"] + fl["depreciation"] - fl["investment"]
     w.cash = w.cash + fl["cash_change"]
     w.flows = fl

@@ -143,12 +143,14 @@ def initial_world(scenario: Scenario, rngs: dict[str, np.random.Generator]) -> W
     w.public_spent = np.zeros(len(p.programme.instruments))
     w.public_outside = 0.0
     w.private_leveraged = 0.0
+    w.centre_built = np.zeros(len(p.programme.instruments))
+    w.public_fees = 0.0
 
     # --- this week's state before the first week: nothing ordered, made or traded yet
     w.demand, w.orders, w.produced = np.zeros(n), np.zeros(n), np.zeros(n)
     w.defect_share, w.defective, w.output = np.zeros(n), np.zeros(n), np.zeros(n)
     w.export_units, w.lost = np.zeros(n), np.zeros(n)
-    for name in ("need", "idle", "received", "sold", "own_use", "capacity_traded"):
+    for name in ("need", "idle", "received", "sold", "own_use", "capacity_traded", "centre_units"):
         setattr(w, name, np.zeros((n, s)))
     w.failed_draw, w.edge_coord_rate = np.zeros(w.buyer.size), np.zeros(w.buyer.size)
     return w

@@ -226,6 +226,13 @@ PROGRAMME_METRICS: tuple[Metric, ...] = (
     ),
     Metric("public_spent", "Public spending so far", "kRUB", "final", "What the agency has paid since the start."),
     Metric(
+        "public_fees",
+        "User fees to the agency",
+        "kRUB per week",
+        "mean",
+        "What members paid the agency for a service centre's work.",
+    ),
+    Metric(
         "private_leveraged",
         "Private investment leveraged",
         "kRUB per week",

@@ -60,6 +60,8 @@ def observe(w: World) -> np.ndarray:
     choice = p.district.membership == "choice"
     if choice:
         outside_cost = outside_cost + fl["joining_cost"]
+    if "centre_fee" in fl:  # paid to the agency for a service centre's work
+        outside_cost = outside_cost + fl["centre_fee"]
     cap = np.where(act[:, None], w.capacity, 0.0)
     used = np.where(act[:, None], w.own_use + w.sold, 0.0)
     cap_stage, used_stage = cap.sum(axis=0), used.sum(axis=0)
@@ -144,6 +146,7 @@ def observe(w: World) -> np.ndarray:
             "public_to_firms": float(fl["subsidy"].sum()),
             "public_spent": float(w.public_spent.sum()),
             "private_leveraged": w.private_leveraged,
+            "public_fees": w.public_fees,
         }
         row = np.concatenate((row, [public[m.name] for m in PROGRAMME_METRICS]))
     return row

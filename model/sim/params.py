@@ -1122,10 +1122,56 @@ class Training(_Instrument):
     )
 
 
+class ServiceCentre(_Instrument):
+    """A shared service centre (a kiln, a cold store, a metrology or food-safety lab): capacity at one
+    stage owned by the programme, which members short at that stage use for a fee per unit (M1)."""
+
+    kind: Literal["service_centre"]
+    stage: str = Field(min_length=1, max_length=80, pattern=STAGE_PATTERN, description="The stage it works at.")
+    capacity: float = P(
+        40.0,
+        unit="units per week",
+        plausible=(10.0, 150.0),
+        gt=0,
+        le=1e9,
+        source="assumption",
+        doc="Stage work the centre can do each week.",
+    )
+    capital_per_unit: float = P(
+        500.0,
+        unit="kRUB per unit of weekly capacity",
+        plausible=(150.0, 800.0),
+        ge=0,
+        le=1e12,
+        source="assumption: as the pilots' own equipment (stages[].capital_per_unit)",
+        doc="Capital the agency pays to build the centre, in its first week (a budget too small builds a smaller one).",
+    )
+    running_cost_per_week: float = P(
+        20.0,
+        unit="kRUB per week",
+        plausible=(5.0, 60.0),
+        ge=0,
+        le=1e9,
+        source="assumption: staff, energy and maintenance",
+        doc="What the agency pays each week the centre is open (outside the sector).",
+    )
+    user_fee: float = P(
+        20.0,
+        unit="kRUB per unit",
+        plausible=(5.0, 40.0),
+        ge=0,
+        le=1e9,
+        source="assumption",
+        doc="What a member pays the agency per unit of work; a member uses the centre only when the unit is "
+        "worth more than the fee and transport.",
+    )
+
+
 Instrument = Annotated[
-    Brokerage | MembershipSubsidy | ExportSubsidy | CoInvestment | Training, Field(discriminator="kind")
+    Brokerage | MembershipSubsidy | ExportSubsidy | CoInvestment | Training | ServiceCentre,
+    Field(discriminator="kind"),
 ]
-INSTRUMENT_KINDS = ("brokerage", "membership_subsidy", "export_subsidy", "co_investment", "training")
+INSTRUMENT_KINDS = ("brokerage", "membership_subsidy", "export_subsidy", "co_investment", "training", "service_centre")
 
 
 class Programme(_Strict):
@@ -1238,6 +1284,11 @@ class Scenario(_Strict):
         if len(set(names)) != len(names):
             dup = next(n for n in names if names.count(n) > 1)
             raise ValueError(f"stage name '{dup}' appears twice")
+        for inst in self.programme.instruments:
+            if inst.kind == "service_centre" and inst.stage not in names:
+                raise ValueError(
+                    f"programme: service centre stage '{inst.stage}' is not a stage (have: {', '.join(names)})"
+                )
         if self.firms.employees_median > self.firms.employees_max:
             raise ValueError(
                 f"firms.employees_median ({self.firms.employees_median}) is above "

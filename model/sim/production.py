@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import sharing
+from . import programme, sharing
 from .rows import ratio, row_min, row_prod
 from .world import World
 
@@ -17,6 +17,9 @@ def produce_phase(w: World) -> None:
     n, s = w.n_firms, w.n_stages
     bfs, sfs = sharing.trade_firm_stage(w)
     received = np.bincount(bfs, w.trade_units, minlength=n * s).reshape(n, s)
+    centre = bool(w.scenario.programme.instruments) and programme.has_centre(w)
+    if centre:  # work bought from a service centre of the programme counts as partner work
+        received = received + w.centre_units
     reach = row_min(w.capacity + received)
     w.produced = np.where(w.active, np.minimum(w.orders, reach), 0.0)
     # partner work beyond what the bottleneck lets through is cancelled (not paid)
@@ -24,10 +27,15 @@ def produce_phase(w: World) -> None:
     keep = ratio(usable, received)
     w.trade_units = w.trade_units * keep.ravel()[bfs]
     w.received = np.bincount(bfs, w.trade_units, minlength=n * s).reshape(n, s)
+    if centre:
+        w.centre_units = w.centre_units * keep
+        w.received = w.received + w.centre_units
     w.sold = np.bincount(sfs, w.trade_units, minlength=n * s).reshape(n, s)
     w.own_use = np.minimum(w.produced[:, None], w.capacity)
     # a unit is good only if every stage, own or partner's, got it right
     partner_defects = np.bincount(bfs, w.trade_units * w.defect.ravel()[sfs], minlength=n * s).reshape(n, s)
+    if centre:
+        partner_defects = partner_defects + w.centre_units * w.defect_base
     stage_defect = ratio(w.own_use * w.defect + partner_defects, w.produced[:, None])
     w.defect_share = 1.0 - row_prod(1.0 - stage_defect)
     w.defective = w.produced * w.defect_share

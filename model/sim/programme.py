@@ -15,6 +15,12 @@ running total, so ``public_spent`` equals the sum of all weeks' ``public_paid``,
 - ``training``: ``cost_per_member_week`` per active member to a training provider (outside the
   sector); while paid, members absorb know-how as if ``absorptive_boost`` larger
   (``absorptive_factor``, read by ``learning.learn_phase``).
+- ``service_centre``: in its first paying week the agency pays the capital (``capacity`` times
+  ``capital_per_unit``; a budget too small builds a smaller centre); from the next week on it
+  pays ``running_cost_per_week`` and the centre serves: members still short at its stage after
+  their partners' work buy its work for ``user_fee`` per unit when the unit is worth more than
+  fee and transport (``serve``, in the sharing phase), shared in proportion to what each lacks.
+  The fees are the agency's income (``w.public_fees``); the work has the stage's base defect rate.
 - ``co_investment``: ``share`` of each member's equipment purchases at a capacity review, paid in
   the adapt phase (``co_invest``); the members' own share of the part of a purchase the grant
   paid for is the private investment leveraged (``w.private_leveraged``), so a budget that runs
@@ -82,15 +88,24 @@ def pay(w: World, fl: dict[str, np.ndarray]) -> None:
         elif inst.kind == "training":
             to_firms = np.zeros(w.n_firms)
             to_outside = inst.cost_per_member_week * float((w.member & w.active).sum())
+        elif inst.kind == "service_centre":  # built in its first paying week, then run
+            to_firms = np.zeros(w.n_firms)
+            unbuilt = w.centre_built[k] == 0.0
+            to_outside = inst.capacity * inst.capital_per_unit if unbuilt else inst.running_cost_per_week
         else:  # co_investment: paid with the purchases, at a capacity review (co_invest)
             continue
         wanted = float(to_firms.sum()) + to_outside
         left = inst.budget - w.public_spent[k]
         scale = 1.0 if wanted <= left else left / wanted
+        if inst.kind == "service_centre" and w.centre_built[k] == 0.0:
+            w.centre_built[k] = inst.capacity * scale  # what the budget left buys
         subsidy += scale * to_firms
         outside += scale * to_outside
         paid[k] = scale * wanted
     fl["subsidy"] = subsidy
+    if any(i.kind == "service_centre" for i in prog.instruments):  # members pay the agency for its work
+        fl["centre_fee"] = w.centre_units @ _fee_by_stage(w)
+        w.public_fees = float(fl["centre_fee"].sum())
     w.public_paid = paid
     w.public_outside = outside
     w.public_spent = w.public_spent + paid
@@ -105,6 +120,41 @@ def absorptive_factor(w: World) -> float:
         return 1.0
     on = paying(w)
     return 1.0 + sum(i.absorptive_boost for k, i in enumerate(prog.instruments) if i.kind == "training" and on[k])
+
+
+def _fee_by_stage(w: World) -> np.ndarray:
+    fee = np.zeros(w.n_stages)
+    names = w.scenario.stage_names
+    for inst in w.scenario.programme.instruments:
+        if inst.kind == "service_centre":
+            fee[names.index(inst.stage)] = inst.user_fee
+    return fee
+
+
+def has_centre(w: World) -> bool:
+    return any(i.kind == "service_centre" for i in w.scenario.programme.instruments)
+
+
+def serve(w: World, remaining: np.ndarray, unit_value: np.ndarray) -> None:
+    """This week's work of the service centres open now (built in an earlier week, still paid):
+    members short at a centre's stage after their partners' work (``remaining``, (N, S)) for whom a
+    unit is worth more than fee and transport (``unit_value``, per firm) share its capacity in
+    proportion to what each lacks. Sets ``w.centre_units``."""
+    prog = w.scenario.programme
+    on = paying(w)
+    names = w.scenario.stage_names
+    units = np.zeros_like(remaining)
+    members = w.member & w.active
+    for k, inst in enumerate(prog.instruments):
+        if inst.kind != "service_centre" or not on[k] or w.centre_built[k] == 0.0:
+            continue
+        j = names.index(inst.stage)
+        worth = unit_value + w.var_cost[:, j] - inst.user_fee - w.scenario.sharing.transport_cost
+        want = np.where(members & (worth > 0), remaining[:, j] - units[:, j], 0.0)
+        total = float(want.sum())
+        if total > 0:
+            units[:, j] += want * min(1.0, w.centre_built[k] / total)
+    w.centre_units = units
 
 
 def grant_share(w: World) -> np.ndarray:

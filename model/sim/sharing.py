@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import network, trust
+from . import network, programme, trust
 from .rows import row_min, row_sum
 from .world import World
 
@@ -26,7 +26,10 @@ def share_phase(w: World) -> None:
     orders = w.orders[:, None]
     w.need = np.maximum(orders - w.capacity, 0.0) * in_district
     w.idle = np.maximum(w.capacity - orders, 0.0) * in_district
+    centre = bool(p.programme.instruments) and programme.has_centre(w)
     if not (w.mech.sharing and n_edges):
+        if centre:
+            _use_centres(w, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
         return
     need, idle = w.need.ravel(), w.idle.ravel()
     # candidate edge-stages: a live link whose buyer is short and whose seller has spare
@@ -61,6 +64,16 @@ def share_phase(w: World) -> None:
     w.trade_units = np.where(failed, 0.0, units)
     w.trade_failed = np.where(failed, units, 0.0)
     w.edge_coord_rate = coord
+    if centre:
+        _use_centres(w, b, stage, units)
+
+
+def _use_centres(w: World, b: np.ndarray, stage: np.ndarray, units: np.ndarray) -> None:
+    """What members still lack after the work agreed with partners goes to the service centres."""
+    s = w.n_stages
+    agreed = np.bincount(b * s + stage, units, minlength=w.n_firms * s).reshape(w.n_firms, s)
+    short_stages = np.maximum(row_sum((w.need > 0).astype(np.int64)), 1)
+    programme.serve(w, np.maximum(w.need - agreed, 0.0), value_of_serving_now(w) / short_stages)
 
 
 def edge_units(w: World) -> np.ndarray:

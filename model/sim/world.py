@@ -183,6 +183,9 @@ class World:
     public_paid: np.ndarray = per_instrument()  # paid this week, kRUB
     public_spent: np.ndarray = per_instrument()  # paid so far, kRUB (against each budget)
     public_outside: float = 0.0  # of this week's payments, what went to payees outside the sector
+    centre_built: np.ndarray = per_instrument()  # capacity of each service centre built, units per week
+    centre_units: np.ndarray = per_firm_stage()  # work members bought from a service centre this week
+    public_fees: float = 0.0  # user fees the agency received this week
     private_leveraged: float = 0.0  # members' own share of purchases a co-investment grant paid part of, this week
 
     # --- review window (M2, M3), reset at each capacity review
