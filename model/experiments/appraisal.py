@@ -9,6 +9,8 @@ docs/ODD.md 7.14 and the HCA Additionality Guide):
 
 - public cost, nominal and discounted at ``programme.discount_rate`` (weeks discounted as
   fractions of a year), net of the user fees a service centre earns;
+- gross job-years: the employment difference in the supported firms (the members), which
+  overstates what the programme adds when members take work from non-members;
 - net additional job-years: the sector's employment difference summed over the weeks, plus the
   adjacent industries' jobs difference net of ``programme.leakage``, divided by 52. Displacement
   onto non-members and adjacent firms is in the difference: they share the simulated market;
@@ -127,6 +129,10 @@ def value_for_money(results: Results, regimes: dict[str, Scenario]) -> pd.DataFr
         benefit_pv = (benefit * discount).sum(axis=1)
         rows.append(_row(regime, "public_cost", "kRUB", cost_nominal, "net of user fees"))
         rows.append(_row(regime, "public_cost_discounted", "kRUB", cost_pv, f"at {prog.discount_rate:.1%} a year"))
+        gross = (run[:, :, col("member_employment")] - base[:, :, col("member_employment")]).sum(axis=1)
+        rows.append(
+            _row(regime, "gross_job_years", "job-years", gross / WEEKS_PER_YEAR, "in the supported (member) firms")
+        )
         jy = _row(regime, "net_job_years", "job-years", job_years, f"leakage {prog.leakage:.0%} of adjacent jobs")
         rows.append(jy)
         rows.append(_cost_per_job(regime, float(np.nanmean(cost_pv)), jy))

@@ -399,6 +399,7 @@ LABELS_RU: dict[str, str] = {
     "public_spent": "Государственные расходы с начала",
     "private_leveraged": "Привлечённые частные инвестиции",
     "public_fees": "Плата пользователей агентству",
+    "member_employment": "Занятость в фирмах-членах",
 }
 
 UNITS_RU: dict[str, str] = {

@@ -226,6 +226,13 @@ PROGRAMME_METRICS: tuple[Metric, ...] = (
     ),
     Metric("public_spent", "Public spending so far", "kRUB", "final", "What the agency has paid since the start."),
     Metric(
+        "member_employment",
+        "Employment in member firms",
+        "employees",
+        "mean",
+        "Employees of the active members: the firms a programme supports (gross jobs).",
+    ),
+    Metric(
         "public_fees",
         "User fees to the agency",
         "kRUB per week",

@@ -147,6 +147,7 @@ def observe(w: World) -> np.ndarray:
             "public_spent": float(w.public_spent.sum()),
             "private_leveraged": w.private_leveraged,
             "public_fees": w.public_fees,
+            "member_employment": float(employment[act & w.member].sum()),
         }
         row = np.concatenate((row, [public[m.name] for m in PROGRAMME_METRICS]))
     return row
