@@ -309,3 +309,13 @@ def test_a_centre_at_a_stage_the_chain_lacks_is_refused(capsys):
 
     assert main([str(WOOD), "--set", _centre("smelting"), "--steps", "2", "--quiet"]) == 2
     assert "service centre stage 'smelting' is not a stage" in capsys.readouterr().err
+
+
+def test_the_appraisal_sentences_exist_in_russian_and_the_russian_report_uses_them(tmp_path):
+    from model.experiments.appraisal import PHRASES, benefit_sentence, lowest_cost_per_job
+    from model.outputs.i18n import APPRAISAL_RU
+
+    assert APPRAISAL_RU.keys() == PHRASES.keys()
+    _, table = _appraisal("{kind: brokerage, end_week: 30, cost_per_week: 20, coordination_cut: 0}")
+    assert lowest_cost_per_job(table, APPRAISAL_RU).startswith("Ни у одного варианта")
+    assert benefit_sentence(table, APPRAISAL_RU).endswith("не окупается: programme.")

@@ -29,6 +29,7 @@ docs/ODD.md 7.14 and the HCA Additionality Guide):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -202,47 +203,57 @@ def _category_note(row: dict) -> str:
     return f"value for money: {point} (the interval spans {lo} to {hi})"
 
 
-def lowest_cost_per_job(table: pd.DataFrame) -> str:
+PHRASES = {
+    "no_bounded": "No programme regime has a bounded cost per net job-year: each interval of net job-years "
+    "reaches zero, so the data cannot say that the programme creates jobs.",
+    "lowest": "Lowest cost per net job-year: '{regime}', {mean} kRUB [{low}, {high}]",
+    "alone": "{said}.",
+    "overlap": "{said}; its interval overlaps with {names}, so the ranking is not certain.",
+    "no_overlap": "{said}; its interval does not overlap with the others'.",
+    "benefits": "Benefits (firms' profit without the subsidies) against public cost: {parts}.",
+    "pays": "returns more than it costs with 95% confidence (benefit-cost ratio above 1): {names}",
+    "loses": "returns less than it costs: {names}",
+    "unclear": "the data cannot tell whether it returns its cost: {names}",
+}
+"""The appraisal's sentences (English); the report passes its language's (``outputs.i18n``)."""
+
+
+def _thousands(v: float) -> str:
+    return f"{v:,.0f}"
+
+
+def lowest_cost_per_job(
+    table: pd.DataFrame, phrases: dict[str, str] = PHRASES, fmt: Callable[[float], str] = _thousands
+) -> str:
     """One sentence for the report and the console: which regime buys a net job-year for least, and
     whether the intervals allow the ranking."""
     rows = table[table["measure"] == "cost_per_net_job_year"]
     finite = rows[np.isfinite(rows["ci_high"]) & (rows["mean"] > 0)]
     if finite.empty:
-        return (
-            "No programme regime has a bounded cost per net job-year: each interval of net job-years reaches "
-            "zero, so the data cannot say that the programme creates jobs."
-        )
+        return phrases["no_bounded"]
     best = finite.sort_values("mean").iloc[0]
     others = rows[rows["regime"] != best["regime"]]
     overlap = [r for r in others.itertuples() if r.ci_low <= best["ci_high"]]
-    said = (
-        f"Lowest cost per net job-year: '{best['regime']}', {best['mean']:,.0f} kRUB "
-        f"[{best['ci_low']:,.0f}, {best['ci_high']:,.0f}]"
+    said = phrases["lowest"].format(
+        regime=best["regime"], mean=fmt(best["mean"]), low=fmt(best["ci_low"]), high=fmt(best["ci_high"])
     )
     if not len(others):
-        return said + "."
+        return phrases["alone"].format(said=said)
     if overlap:
-        names = ", ".join(repr(r.regime) for r in overlap)
-        return f"{said}; its interval overlaps with {names}, so the ranking is not certain."
-    return said + "; its interval does not overlap with the others'."
+        return phrases["overlap"].format(said=said, names=", ".join(repr(r.regime) for r in overlap))
+    return phrases["no_overlap"].format(said=said)
 
 
-def benefit_sentence(table: pd.DataFrame) -> str:
+def benefit_sentence(table: pd.DataFrame, phrases: dict[str, str] = PHRASES) -> str:
     """Which regimes return more than they cost with 95% confidence, which less, and which the data
     cannot tell apart from 1 (the benefit-cost ratio's interval)."""
     rows = table[table["measure"] == "benefit_cost_ratio"]
     pays = [r.regime for r in rows.itertuples() if r.ci_low > 1]
     loses = [r.regime for r in rows.itertuples() if r.ci_high < 1]
     unclear = [r.regime for r in rows.itertuples() if r.regime not in pays + loses and np.isfinite(r.mean)]
-    parts = []
-    if pays:
-        parts.append(f"returns more than it costs with 95% confidence (benefit-cost ratio above 1): {', '.join(pays)}")
-    if loses:
-        parts.append(f"returns less than it costs: {', '.join(loses)}")
-    if unclear:
-        parts.append(f"the data cannot tell whether it returns its cost: {', '.join(unclear)}")
-    return (
-        ("Benefits (firms' profit without the subsidies) against public cost: " + "; ".join(parts) + ".")
-        if parts
-        else ""
-    )
+    parts = [
+        phrases[key].format(names=", ".join(names))
+        for key, names in (("pays", pays), ("loses", loses), ("unclear", unclear))
+        if names
+    ]
+    return phrases["benefits"].format(parts="; ".join(parts)) if parts else ""

@@ -472,3 +472,19 @@ def number(x: float | int | None, lang: str = "en", digits: int = 3) -> str:
     if lang == "ru":  # 12 345,6 with a no-break space between thousands
         text = text.replace(",", "\u00a0").replace(".", ",")
     return text
+
+
+APPRAISAL_RU = {
+    "no_bounded": "Ни у одного варианта программы стоимость чистого человеко-года не ограничена: интервал "
+    "чистых человеко-лет всюду доходит до нуля, так что по данным нельзя сказать, что программа создаёт "
+    "рабочие места.",
+    "lowest": "Наименьшая стоимость чистого человеко-года: «{regime}», {mean} тыс. руб. [{low}; {high}]",
+    "alone": "{said}.",
+    "overlap": "{said}; её интервал перекрывается с {names}, так что порядок не определён.",
+    "no_overlap": "{said}; её интервал не перекрывается с остальными.",
+    "benefits": "Выгоды (прибыль фирм без полученных субсидий) против госрасходов: {parts}.",
+    "pays": "окупается с доверительной вероятностью 95% (отношение выгод к затратам выше 1): {names}",
+    "loses": "не окупается: {names}",
+    "unclear": "по данным нельзя сказать, окупается ли: {names}",
+}
+"""The appraisal's sentences in Russian (``experiments.appraisal.PHRASES`` holds the English)."""

@@ -19,11 +19,11 @@ import pandas as pd
 import yaml
 
 from ..errors import ScenarioError
-from ..experiments.appraisal import benefit_sentence, lowest_cost_per_job
+from ..experiments.appraisal import PHRASES, benefit_sentence, lowest_cost_per_job
 from ..experiments.selection import reading
 from ..sim.metrics import HEADLINE
 from ..sim.params import MECHANISMS, Scenario, parameter_table
-from .i18n import POINT_UNITS, label, mechanism, number, tr, unit
+from .i18n import APPRAISAL_RU, POINT_UNITS, label, mechanism, number, tr, unit
 from .paths import write_atomic
 
 CSS = """
@@ -310,9 +310,9 @@ def _appraisal_html(folder: Path, lang: str) -> str:
         if (folder / "charts" / name).exists()
     )
     head = ["", tr("outcome", lang), tr("value", lang), "95% CI", tr("unit", lang), ""]
-    said = "".join(
-        f"<p><strong>{_esc(x)}</strong></p>" for x in (lowest_cost_per_job(table), benefit_sentence(table)) if x
-    )
+    phrases = APPRAISAL_RU if lang == "ru" else PHRASES
+    sentences = (lowest_cost_per_job(table, phrases, lambda v: number(v, lang, 0)), benefit_sentence(table, phrases))
+    said = "".join(f"<p><strong>{_esc(x)}</strong></p>" for x in sentences if x)
     return said + charts + _table(head, rows, numeric={2})
 
 
