@@ -317,5 +317,27 @@ def test_the_appraisal_sentences_exist_in_russian_and_the_russian_report_uses_th
 
     assert APPRAISAL_RU.keys() == PHRASES.keys()
     _, table = _appraisal("{kind: brokerage, end_week: 30, cost_per_week: 20, coordination_cut: 0}")
-    assert lowest_cost_per_job(table, APPRAISAL_RU).startswith("Ни у одного варианта")
+    assert lowest_cost_per_job(table, APPRAISAL_RU).startswith("Ни один вариант")
     assert benefit_sentence(table, APPRAISAL_RU).endswith("не окупается: programme.")
+
+
+def test_the_lowest_cost_per_job_is_named_and_an_unbounded_interval_said():
+    import pandas as pd
+
+    from model.experiments.appraisal import lowest_cost_per_job
+
+    def table(rows):
+        return pd.DataFrame(
+            [
+                {"regime": r, "measure": "cost_per_net_job_year", "mean": m, "ci_low": lo, "ci_high": hi}
+                for r, m, lo, hi in rows
+            ]
+        )
+
+    inf = float("inf")
+    said = lowest_cost_per_job(table([("a", 900.0, 300.0, inf), ("b", inf, 500.0, inf)]))
+    assert said.startswith("Lowest cost per net job-year: 'a', 900 kRUB [300, unbounded]; its interval")
+    said = lowest_cost_per_job(table([("a", 900.0, 600.0, 1200.0), ("b", 2000.0, 1500.0, 3000.0)]))
+    assert said.endswith("its interval does not overlap with the others'.")
+    said = lowest_cost_per_job(table([("a", 900.0, 600.0, 1600.0), ("b", 2000.0, 1500.0, 3000.0)]))
+    assert said.endswith("its interval overlaps with 'b', so the ranking is not certain.")

@@ -204,9 +204,12 @@ def _category_note(row: dict) -> str:
 
 
 PHRASES = {
-    "no_bounded": "No programme regime has a bounded cost per net job-year: each interval of net job-years "
-    "reaches zero, so the data cannot say that the programme creates jobs.",
+    "no_bounded": "No programme regime shows a cost per net job-year: none adds jobs on average, so the "
+    "data cannot say that the programme creates jobs.",
+    "unbounded": "{said}; its interval of net job-years reaches zero, so that regime too may create no job "
+    "and the ranking is not certain.",
     "lowest": "Lowest cost per net job-year: '{regime}', {mean} kRUB [{low}, {high}]",
+    "infinite": "unbounded",
     "alone": "{said}.",
     "overlap": "{said}; its interval overlaps with {names}, so the ranking is not certain.",
     "no_overlap": "{said}; its interval does not overlap with the others'.",
@@ -228,15 +231,16 @@ def lowest_cost_per_job(
     """One sentence for the report and the console: which regime buys a net job-year for least, and
     whether the intervals allow the ranking."""
     rows = table[table["measure"] == "cost_per_net_job_year"]
-    finite = rows[np.isfinite(rows["ci_high"]) & (rows["mean"] > 0)]
+    finite = rows[np.isfinite(rows["mean"]) & (rows["mean"] > 0)]
     if finite.empty:
         return phrases["no_bounded"]
     best = finite.sort_values("mean").iloc[0]
     others = rows[rows["regime"] != best["regime"]]
     overlap = [r for r in others.itertuples() if r.ci_low <= best["ci_high"]]
-    said = phrases["lowest"].format(
-        regime=best["regime"], mean=fmt(best["mean"]), low=fmt(best["ci_low"]), high=fmt(best["ci_high"])
-    )
+    high = fmt(best["ci_high"]) if np.isfinite(best["ci_high"]) else phrases["infinite"]
+    said = phrases["lowest"].format(regime=best["regime"], mean=fmt(best["mean"]), low=fmt(best["ci_low"]), high=high)
+    if not np.isfinite(best["ci_high"]):
+        return phrases["unbounded"].format(said=said)
     if not len(others):
         return phrases["alone"].format(said=said)
     if overlap:
