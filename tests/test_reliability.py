@@ -434,3 +434,17 @@ def test_a_full_stdout_is_not_an_internal_error(tmp_path):
         )
         assert (out / "report.html").exists()
         assert (out / MARKER).exists()
+
+
+def test_a_missing_package_is_named_with_how_to_get_it_not_an_internal_error(monkeypatch, capsys):
+    from model.cli import dispatch
+
+    def missing(_name):
+        raise ModuleNotFoundError("No module named 'tqdm'", name="tqdm")
+
+    monkeypatch.setattr(dispatch, "_command", missing)
+    assert main([*SMALL, "--out", "unused"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: the Python package 'tqdm' is not installed for ")
+    assert "make run" in err
+    assert "internal error" not in err

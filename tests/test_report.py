@@ -224,3 +224,23 @@ def test_every_metric_unit_and_phrase_has_a_russian_entry():
         assert m.name in LABELS_RU or m.name.startswith("utilization_"), m.name
         assert m.unit in UNITS_RU, m.unit
     assert [k for k, v in PHRASES.items() if not v.get("ru")] == []
+
+
+def test_compare_refuses_runs_of_different_horizons_unless_told_and_then_flags_them(tmp_path, capsys):
+    from model.cli import main
+
+    wood = ROOT / "scenarios" / "woodworking_kaluga.yaml"
+    short, long_ = tmp_path / "short", tmp_path / "long"
+    for out, steps in ((short, "8"), (long_, "12")):
+        assert main([str(wood), "--replications", "2", "--steps", steps, "--quiet", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(short), str(long_), "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: compare: the runs differ in horizon or replications (")
+    assert f"{short}: 8 weeks x 2 replications" in err
+    assert not (tmp_path / "c").exists()
+    assert main(["compare", str(short), str(long_), "--mixed", "--quiet", "--out", str(tmp_path / "c")]) == 0
+    table = pd.read_csv(tmp_path / "c" / "comparison.csv")
+    assert table["mixed_sizes"].all()
+    assert set(table["weeks"]) == {8, 12}
+    assert "differ in horizon or replications" in (tmp_path / "c" / "report.html").read_text(encoding="utf-8")

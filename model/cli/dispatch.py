@@ -151,7 +151,14 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def _unexpected(exc: Exception) -> str:
-    """A disk's fault (full, read-only, failing) named as such; anything else is a defect of the tool."""
+    """A disk's fault (full, read-only, failing) and a missing package named as such; anything else
+    is a defect of the tool."""
+    if isinstance(exc, ModuleNotFoundError):
+        old = " (Python 3.12 or newer is needed)" if sys.version_info < (3, 12) else ""
+        return (
+            f"error: the Python package '{exc.name}' is not installed for {sys.executable}{old}; run 'make run' "
+            "once (it builds .venv) and use .venv/bin/python, or activate it: source .venv/bin/activate"
+        )
     if isinstance(exc, OSError) and exc.errno in WRITE_ERRORS:
         where = f": {exc.filename}" if exc.filename else ""
         return f"error: cannot write{where} ({WRITE_ERRORS[exc.errno]})"

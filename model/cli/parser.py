@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import EXIT_BAD_INPUT
+from ..sim.metrics import BASE_METRICS
 
 SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity", "compare", "appraise")
 LANGS = ("en", "ru")
@@ -141,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="METRIC",
-        help="outcome whose district effect is reported (repeatable; default profit and roa)",
+        help="outcome whose district effect is reported (repeatable; default profit and roa); any metric "
+        f"name, e.g. {', '.join(m.name for m in BASE_METRICS[:12])}, ... (the list is in every manifest.json)",
     )
     common.add_argument(
         "--out", type=Path, metavar="DIR", help="output folder; finished runs are kept there as they complete"
@@ -190,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="which uncertain parameters move the district effect",
         description="Global sensitivity of the district's paired effect over the parameters' "
-        "plausible ranges (SALib): Morris screening or Sobol indices, with 95%% intervals.",
+        "plausible ranges (SALib): Morris screening or Sobol indices, with 95% intervals.",
     )
     se.add_argument("--method", choices=("morris", "sobol"), default="morris", help="default morris")
     se.add_argument(
@@ -221,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[scenario_opts],
         help="what a public programme costs and buys: value for money against the same firms without it",
         description="Run a regime's programme (programme: block), each instrument alone, and the same firms "
-        "without the programme on common random numbers; write the agency's measures with 95%% intervals.",
+        "without the programme on common random numbers; write the agency's measures with 95% intervals.",
     )
     ap.add_argument("--regime", default="district", help="regime whose programme is appraised (default district)")
     ap.add_argument(
@@ -244,6 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", type=Path, metavar="DIR", help="output folder (default results/compare/<timestamp>/)")
     cmp.add_argument("--lang", choices=LANGS, default="en", help="language of the report and charts (default en)")
     cmp.add_argument("--quiet", action="store_true", help="print only where the report is")
+    cmp.add_argument(
+        "--mixed",
+        action="store_true",
+        help="compare runs of different horizons or replications anyway (flagged in the report and comparison.csv)",
+    )
     return parser
 
 

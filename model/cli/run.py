@@ -144,6 +144,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     if not args.quiet:
         _print_headline(effects_table(results), out)
         _print_selection(out / "selection.csv")
+        print(f"Report: {(out / 'report.html').resolve()}")
     else:
         print(f"Results: {out.resolve()}")
     return 0

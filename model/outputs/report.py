@@ -467,11 +467,22 @@ def load_run(folder: Path) -> tuple[str, pd.DataFrame]:
     needed = {"regime", "metric", "label", "unit", "diff_mean", "ci_low", "ci_high", "rel_diff", "baseline_mean"}
     if not needed <= set(effects.columns):
         raise ScenarioError(f"{folder}/effects.csv: missing columns {', '.join(sorted(needed - set(effects.columns)))}")
+    effects = effects.assign(weeks=man.get("steps"), replications=man.get("replications"))
     return str(man.get("scenario_name") or folder.name), effects
 
 
+def mixed_sizes(runs: list[tuple[str, Path, pd.DataFrame]]) -> str | None:
+    """A one-line description of runs that differ in horizon or replications, else None: their
+    effects are not comparable side by side (a two-year effect is not a five-year one)."""
+    sizes = {(str(f), e["weeks"].iloc[0], e["replications"].iloc[0]) for _, f, e in runs if len(e)}
+    if len({(w, r) for _, w, r in sizes}) <= 1:
+        return None
+    return "; ".join(f"{f}: {w} weeks x {r} replications" for f, w, r in sorted(sizes))
+
+
 def comparison_table(runs: list[tuple[str, Path, pd.DataFrame]]) -> pd.DataFrame:
-    """Headline effects of each run side by side (one row per run, regime and metric)."""
+    """Headline effects of each run side by side (one row per run, regime and metric), with each
+    run's horizon (weeks) and replications."""
     regimes = [set(e["regime"]) for _, _, e in runs]
     common = set.intersection(*regimes)
     if not common:
@@ -490,9 +501,14 @@ def comparison_table(runs: list[tuple[str, Path, pd.DataFrame]]) -> pd.DataFrame
     return out.sort_values(["order", "regime", "run"]).drop(columns="order").reset_index(drop=True)
 
 
-def compare_html(table: pd.DataFrame, charts: list[Path], lang: str = "en") -> str:
-    runs = table[["run", "folder"]].drop_duplicates()
-    listing = _table([tr("scenario", lang), tr("folder", lang)], runs.values.tolist())
+def compare_html(table: pd.DataFrame, charts: list[Path], lang: str = "en", mixed: str | None = None) -> str:
+    runs = table[["run", "folder", "weeks", "replications"]].drop_duplicates()
+    listing = _table(
+        [tr("scenario", lang), tr("folder", lang), tr("weeks", lang), tr("replications", lang)],
+        [[r.run, r.folder, number(r.weeks, lang), number(r.replications, lang)] for r in runs.itertuples()],
+    )
+    if mixed:
+        listing = f'<p class="caveat"><strong>{_esc(tr("mixed_sizes", lang, runs=mixed))}</strong></p>' + listing
     rows = []
     for _, r in table.iterrows():
         base, diff, ci, rel = _fmt_effect(r, lang)
