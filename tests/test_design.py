@@ -365,3 +365,17 @@ def test_runs_are_handed_out_longest_first(tmp_path):
     names = [m.name for m in metric_list(design.first.base.stage_names)]
     run_design(design, RunStore(tmp_path, names), backend)
     assert backend.order == [(30, True)] * 2 + [(20, True)] * 2 + [(30, False)] * 2 + [(20, False)] * 2
+
+
+def test_morris_intervals_stay_at_or_above_zero_and_say_when_a_rank_is_within_noise():
+    from model.experiments.sensitivity import Factor, analyse, sample
+
+    fs = [Factor("a", 0.0, 1.0, False), Factor("b", 0.0, 1.0, False), Factor("c", 0.0, 1.0, False)]
+    x = sample(fs, "morris", 10, 3)
+    rng = np.random.default_rng(0)
+    y = 5 * x[:, 0] + rng.normal(0, 1.0, len(x))  # 'a' matters; 'b' and 'c' are noise
+    table = analyse(fs, "morris", x, y, 3).set_index("parameter")
+    assert (table["mu_star_low"] >= 0).all()
+    assert (table["mu_star_low"] <= table["mu_star"]).all()
+    assert not table.loc["a", "within_noise"]
+    np.testing.assert_array_equal(table["within_noise"], table["mu_star_conf"] >= table["mu_star"])

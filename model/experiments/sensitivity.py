@@ -168,6 +168,11 @@ def analyse(fs: list[Factor], method: str, x: np.ndarray, y: np.ndarray, seed: i
                 "mu": np.asarray(res["mu"], dtype=float),
             }
         )
+        # mu* is a mean of absolute effects: never below 0. A parameter whose interval reaches 0
+        # (mu*_conf at least mu*) cannot be told from no influence: its rank is within noise.
+        frame["mu_star_low"] = np.maximum(frame["mu_star"] - frame["mu_star_conf"], 0.0)
+        frame["mu_star_high"] = frame["mu_star"] + frame["mu_star_conf"]
+        frame["within_noise"] = frame["mu_star_conf"] >= frame["mu_star"]
         return frame.sort_values("mu_star", ascending=False, ignore_index=True)
     # SALib's Sobol analysis tests ``if seed:``, so seed 0 would draw its bootstrap from NumPy's
     # global state (intervals differing between identical runs); a Generator seeded the same way is

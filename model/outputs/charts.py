@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 from ..experiments.results import Results
@@ -479,8 +480,19 @@ def sensitivity_chart(
     fig, ax = _subplots(figsize=(10, 1.2 + 0.35 * len(top)))
     y = np.arange(len(top))
     if method == "morris":
-        ax.barh(y, top["mu_star"], xerr=top["mu_star_conf"], color="#1f77b4", capsize=3, label=tr("mu_star", lang))
-        ax.legend(loc="lower right")
+        # mu* cannot be negative: the interval's lower end is cut at 0; a parameter whose interval
+        # reaches 0 cannot be told from no influence and is drawn grey
+        low = np.minimum(top["mu_star_conf"], top["mu_star"])
+        noise = (top["mu_star_conf"] >= top["mu_star"]).to_numpy()
+        colors = np.where(noise, "#bbbbbb", "#1f77b4")
+        ax.barh(y, top["mu_star"], xerr=[low, top["mu_star_conf"]], color=colors, capsize=3)
+        ax.legend(
+            handles=[
+                Patch(color="#1f77b4", label=tr("mu_star", lang)),
+                Patch(color="#bbbbbb", label=tr("within_noise", lang)),
+            ],
+            loc="lower right",
+        )
         ax.set_xlabel(tr("morris_axis", lang, label=label.lower(), unit=unit))
     else:
         ax.barh(y - 0.2, top["ST"], height=0.4, xerr=top["ST_conf"], color="#1f77b4", capsize=3, label=tr("st", lang))

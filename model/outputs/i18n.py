@@ -41,6 +41,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "job_years_axis": {"en": "net additional job-years", "ru": "чистые дополнительные человеко-годы"},
     "unbounded": {"en": "unbounded (no job shown)", "ru": "не ограничено (рабочих мест не видно)"},
     "unbounded_short": {"en": "unbounded", "ru": "не ограничено"},
+    "within_noise": {
+        "en": "interval reaches 0: not told from no influence",
+        "ru": "интервал доходит до 0: не отличить от отсутствия влияния",
+    },
     "mixed_sizes": {
         "en": "These runs differ in horizon or replications ({runs}); their effects are not comparable side by side.",
         "ru": "Эти расчёты различаются горизонтом или числом повторов ({runs}); их эффекты нельзя сравнивать напрямую.",
