@@ -67,6 +67,9 @@ def appraisal_experiment(exp: Experiment, regime: str, budget: float | None = No
         )
     if not prog.funded:
         raise ScenarioError(f"{exp.source}: regime '{regime}' has programme.funded: false; nothing is paid")
+    clash = set(prog.names) & {BASELINE, "programme"}
+    if clash and len(prog.instruments) > 1:
+        raise ScenarioError(f"{exp.source}: programme: an instrument may not be named '{sorted(clash)[0]}'")
     instruments = [i.model_dump(mode="json") for i in prog.instruments]
     if budget is not None:
         if not (math.isfinite(budget) and budget > 0):
@@ -78,9 +81,6 @@ def appraisal_experiment(exp: Experiment, regime: str, budget: float | None = No
     if len(instruments) > 1:
         for name, inst in zip(prog.names, instruments, strict=True):
             regimes[name] = _with_programme(sc, instruments=[inst])
-    clash = set(prog.names) & {BASELINE, "programme"}
-    if clash and len(instruments) > 1:
-        raise ScenarioError(f"{exp.source}: programme: an instrument may not be named '{sorted(clash)[0]}'")
     return replace(exp, base=regimes[BASELINE], regimes=regimes, overrides={r: {} for r in regimes}, baseline=BASELINE)
 
 

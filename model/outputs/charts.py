@@ -191,16 +191,26 @@ def levels_chart(
 
 
 def paired_difference_chart(
-    results: Results, title: str, path: Path, lang: str = "en", *, reviews: int | None = None
+    results: Results,
+    title: str,
+    path: Path,
+    lang: str = "en",
+    *,
+    reviews: int | None = None,
+    metrics: tuple[str, ...] = DIFF_METRICS,
+    window: tuple[int, int] | None = None,
 ) -> None:
-    """Each regime minus the baseline over time, paired by replication, with 95% band."""
+    """Each regime minus the baseline over time, paired by replication, with 95% band; ``window``
+    (first week, end week) shades the weeks a programme pays, so what persists after it shows."""
     weeks = np.arange(1, results.steps + 1)
     b = results.regimes.index(results.baseline)
-    fig, axes = _grid(len(DIFF_METRICS))
-    for ax, name in zip(axes, DIFF_METRICS, strict=False):
+    fig, axes = _grid(len(metrics))
+    for ax, name in zip(axes, metrics, strict=False):
         j = results.index(name)
         m = results.metrics[j]
         base = _smooth(results.data[b, :, :, j])
+        if window is not None:
+            ax.axvspan(window[0] + 1, window[1], color="#f2c14e", alpha=0.25, lw=0, label=tr("funding_window", lang))
         for r, regime in enumerate(results.regimes):
             if r != b:
                 diff = _smooth(results.data[r, :, :, j]) - base
@@ -577,28 +587,7 @@ PROGRAMME_PATH_METRICS = ("employment", "adjacent_jobs", "profit", "public_cost"
 
 
 def programme_path_chart(results: Results, window: tuple[int, int], title: str, path: Path, lang: str = "en") -> None:
-    """Each programme regime minus the same firms without the programme, week by week, paired by
-    replication with its 95% band; the weeks the money flows are shaded, so what persists after
-    the end shows."""
-    weeks = np.arange(1, results.steps + 1)
-    b = results.regimes.index(results.baseline)
-    fig, axes = _grid(len(PROGRAMME_PATH_METRICS))
-    for ax, name in zip(axes, PROGRAMME_PATH_METRICS, strict=False):
-        j = results.index(name)
-        m = results.metrics[j]
-        base = _smooth(results.data[b, :, :, j])
-        ax.axvspan(window[0] + 1, window[1], color="#f2c14e", alpha=0.25, lw=0, label=tr("funding_window", lang))
-        for r, regime in enumerate(results.regimes):
-            if r != b:
-                diff = _smooth(results.data[r, :, :, j]) - base
-                _band(ax, weeks, diff, color=COLORS[r % len(COLORS)], label=regime, alpha=0.2)
-        ax.axhline(0.0, color="black", lw=1)
-        lab = label(m.name, m.label, lang)
-        ax.set_title(tr("diff_title", lang, label=lab))
-        ax.set_xlabel(tr("week", lang))
-        ax.set_ylabel(tr("diff_axis", lang, label=lab.lower(), unit=unit(m.unit, lang)))
-        ax.grid(alpha=0.3)
-    axes[0].legend(title=tr("diff_legend", lang), fontsize="small")
-    fig.suptitle(tr("diff_suptitle", lang, title=title, baseline=results.baseline, weeks=SMOOTH_WEEKS))
+    """Each programme regime minus the same firms without the programme, week by week, with the
+    weeks the money flows shaded (``paired_difference_chart``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    _save(fig, path, lang)
+    paired_difference_chart(results, title, path, lang, metrics=PROGRAMME_PATH_METRICS, window=window)

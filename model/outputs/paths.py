@@ -146,33 +146,41 @@ def results_kind(folder: Path, skip: Path | None = None) -> str | None:
     return str(marker.get("kind"))
 
 
+def _other_kind(out: Path, marker: dict[str, Any] | None, kind: str) -> str | None:
+    """The refusal for a results folder of another kind than ``kind``, else None."""
+    if marker is None or marker.get("kind") == kind:
+        return None
+    what = KIND_WORDS.get(str(marker.get("kind")), "a results folder of another kind")
+    return f"--out {out}: is {what}; a {kind} does not replace it; choose another --out"
+
+
+NOT_OURS = "exists, is not empty and is not a results folder of this tool; choose another --out"
+
+
 def _refusal(out: Path, kind: str) -> str:
     marker = read_marker(out)
-    if marker is not None and marker.get("kind") != kind:
-        what = KIND_WORDS.get(str(marker.get("kind")), "a results folder of another kind")
-        return f"--out {out}: is {what}; a {kind} does not replace it; choose another --out"
+    if other := _other_kind(out, marker, kind):
+        return other
     if marker is not None:
-        files, _, other = _contents(out)
-        extra = sorted((files - {MARKER} - set(marker["files"])) | set(other))
+        files, _, other_entries = _contents(out)
+        extra = sorted((files - {MARKER} - set(marker["files"])) | set(other_entries))
         if extra:
             shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
             return f"--out {out}: holds {shown}, which this tool did not write; choose another --out"
         return f"--out {out}: lacks files this tool wrote there, so it is not replaced; choose another --out"
     if (out / "design.json").exists():
         return f"--out {out}: holds an unfinished design job (design.json); resume it, or choose another --out"
-    return f"--out {out}: exists, is not empty and is not a results folder of this tool; choose another --out"
+    return f"--out {out}: {NOT_OURS}"
 
 
 def job_refusal(out: Path, kind: str) -> str:
     """Why a design job (``kind``: sweep, sensitivity, attribute) does not start in ``out``, a folder
     that exists and is not empty, without ``--resume``."""
-    marker = read_marker(out)
-    if marker is not None and marker.get("kind") != kind:
-        what = KIND_WORDS.get(str(marker.get("kind")), "a results folder of another kind")
-        return f"--out {out}: is {what}; a {kind} does not replace it; choose another --out"
+    if other := _other_kind(out, read_marker(out), kind):
+        return other
     if (out / "design.json").exists():
         return f"--out {out}: holds a {kind} job already; use --resume to continue it there, or choose another --out"
-    return f"--out {out}: exists, is not empty and is not a results folder of this tool; choose another --out"
+    return f"--out {out}: {NOT_OURS}"
 
 
 def prepare_destination(out: Path | Destination, kind: str = "run") -> Destination:

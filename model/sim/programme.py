@@ -30,6 +30,9 @@ Reads scenario block: programme.
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
 from .world import World
@@ -53,18 +56,22 @@ def paying(w: World) -> np.ndarray:
     )
 
 
+def paid_now(w: World, kind: str) -> list[tuple[int, Any]]:
+    """The instruments of ``kind`` that pay this week (``paying``), with their positions."""
+    on = paying(w)
+    return [(k, i) for k, i in enumerate(w.scenario.programme.instruments) if i.kind == kind and on[k]]
+
+
+def _budget_scale(w: World, k: int, wanted: float) -> float:
+    """The share of ``wanted`` instrument ``k`` can still pay: all of it, or what its budget has left."""
+    left = w.scenario.programme.instruments[k].budget - w.public_spent[k]
+    return 1.0 if wanted <= left else left / wanted
+
+
 def coordination_factor(w: World) -> float:
     """What remains of the coordination cost per unit this week: the product of (1 - cut) over the
     brokers paid this week (1.0 without a programme)."""
-    prog = w.scenario.programme
-    if not prog.instruments:
-        return 1.0
-    on = paying(w)
-    factor = 1.0
-    for k, inst in enumerate(prog.instruments):
-        if inst.kind == "brokerage" and on[k]:
-            factor *= 1.0 - inst.coordination_cut
-    return factor
+    return math.prod(1.0 - i.coordination_cut for _, i in paid_now(w, "brokerage"))
 
 
 def pay(w: World, fl: dict[str, np.ndarray]) -> None:
@@ -95,15 +102,14 @@ def pay(w: World, fl: dict[str, np.ndarray]) -> None:
         else:  # co_investment: paid with the purchases, at a capacity review (co_invest)
             continue
         wanted = float(to_firms.sum()) + to_outside
-        left = inst.budget - w.public_spent[k]
-        scale = 1.0 if wanted <= left else left / wanted
+        scale = _budget_scale(w, k, wanted)
         if inst.kind == "service_centre" and w.centre_built[k] == 0.0:
             w.centre_built[k] = inst.capacity * scale  # what the budget left buys
         subsidy += scale * to_firms
         outside += scale * to_outside
         paid[k] = scale * wanted
     fl["subsidy"] = subsidy
-    if any(i.kind == "service_centre" for i in prog.instruments):  # members pay the agency for its work
+    if has_centre(w):  # members pay the agency for its work
         fl["centre_fee"] = w.centre_units @ _fee_by_stage(w)
         w.public_fees = float(fl["centre_fee"].sum())
     w.public_paid = paid
@@ -115,11 +121,7 @@ def pay(w: World, fl: dict[str, np.ndarray]) -> None:
 def absorptive_factor(w: World) -> float:
     """What members' absorptive capacity is multiplied by this week: 1 plus the boosts of the
     training paid this week (1.0 without a programme)."""
-    prog = w.scenario.programme
-    if not prog.instruments:
-        return 1.0
-    on = paying(w)
-    return 1.0 + sum(i.absorptive_boost for k, i in enumerate(prog.instruments) if i.kind == "training" and on[k])
+    return 1.0 + sum(i.absorptive_boost for _, i in paid_now(w, "training"))
 
 
 def _fee_by_stage(w: World) -> np.ndarray:
@@ -140,13 +142,11 @@ def serve(w: World, remaining: np.ndarray, unit_value: np.ndarray) -> None:
     members short at a centre's stage after their partners' work (``remaining``, (N, S)) for whom a
     unit is worth more than fee and transport (``unit_value``, per firm) share its capacity in
     proportion to what each lacks. Sets ``w.centre_units``."""
-    prog = w.scenario.programme
-    on = paying(w)
     names = w.scenario.stage_names
     units = np.zeros_like(remaining)
     members = w.member & w.active
-    for k, inst in enumerate(prog.instruments):
-        if inst.kind != "service_centre" or not on[k] or w.centre_built[k] == 0.0:
+    for k, inst in paid_now(w, "service_centre"):
+        if w.centre_built[k] == 0.0:  # built this week: serves from the next
             continue
         j = names.index(inst.stage)
         worth = unit_value + w.var_cost[:, j] - inst.user_fee - w.scenario.sharing.transport_cost
@@ -160,29 +160,19 @@ def serve(w: World, remaining: np.ndarray, unit_value: np.ndarray) -> None:
 def grant_share(w: World) -> np.ndarray:
     """Per firm: the share of an equipment purchase this week's co-investment grants would pay
     (members only; several grants add up, at most 0.95)."""
-    prog = w.scenario.programme
-    share = 0.0
-    on = paying(w)
-    for k, inst in enumerate(prog.instruments):
-        if inst.kind == "co_investment" and on[k]:
-            share += inst.share
+    share = sum(i.share for _, i in paid_now(w, "co_investment"))
     return np.where(w.member & w.active, min(share, 0.95), 0.0)
 
 
 def co_invest(w: World, cost: np.ndarray) -> np.ndarray:
     """The grants on this review's purchases ``cost`` (kRUB per firm), within each grant's budget:
     booked in the agency's ledger and returned per firm (the caller pays them to the firms)."""
-    prog = w.scenario.programme
-    on = paying(w)
     grants = np.zeros(w.n_firms)
     eligible = np.where(w.member & w.active, cost, 0.0)
-    for k, inst in enumerate(prog.instruments):
-        if inst.kind != "co_investment" or not on[k]:
-            continue
+    for k, inst in paid_now(w, "co_investment"):
         wanted = inst.share * eligible
         total = float(wanted.sum())
-        left = inst.budget - w.public_spent[k]
-        scale = 1.0 if total <= left else left / total
+        scale = _budget_scale(w, k, total)
         grants += scale * wanted
         w.public_paid[k] += scale * total
         w.public_spent[k] += scale * total

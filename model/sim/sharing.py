@@ -29,7 +29,8 @@ def share_phase(w: World) -> None:
     centre = bool(p.programme.instruments) and programme.has_centre(w)
     if not (w.mech.sharing and n_edges):
         if centre:
-            _use_centres(w, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+            empty = np.zeros(0, dtype=np.int64)
+            _use_centres(w, empty, empty, np.zeros(0), unit_value(w))
         return
     need, idle = w.need.ravel(), w.idle.ravel()
     # candidate edge-stages: a live link whose buyer is short and whose seller has spare
@@ -49,8 +50,7 @@ def share_phase(w: World) -> None:
     # expected gain of asking edge e for one unit of stage-k work: the seller delivers with
     # probability 1 - failure_prob; coordination is paid either way. A unit short at several
     # stages carries its value once, split over those stages.
-    short_stages = np.maximum(row_sum(short.astype(np.int64)), 1)
-    value = value_of_serving_now(w) / short_stages
+    value = unit_value(w)
     deliver = 1.0 - p.sharing.failure_prob
     gain = (
         deliver * (value[b] + w.var_cost[b, stage] - w.seller_price[v, stage] - p.sharing.transport_cost) - coord[edge]
@@ -65,15 +65,21 @@ def share_phase(w: World) -> None:
     w.trade_failed = np.where(failed, units, 0.0)
     w.edge_coord_rate = coord
     if centre:
-        _use_centres(w, b, stage, units)
+        _use_centres(w, b, stage, units, value)
 
 
-def _use_centres(w: World, b: np.ndarray, stage: np.ndarray, units: np.ndarray) -> None:
+def unit_value(w: World) -> np.ndarray:
+    """Per firm: what one unit of stage work bought this week is worth. A unit short at several
+    stages carries its value (``value_of_serving_now``) once, split over those stages."""
+    short_stages = np.maximum(row_sum((w.need > 0).astype(np.int64)), 1)
+    return value_of_serving_now(w) / short_stages
+
+
+def _use_centres(w: World, b: np.ndarray, stage: np.ndarray, units: np.ndarray, value: np.ndarray) -> None:
     """What members still lack after the work agreed with partners goes to the service centres."""
     s = w.n_stages
     agreed = np.bincount(b * s + stage, units, minlength=w.n_firms * s).reshape(w.n_firms, s)
-    short_stages = np.maximum(row_sum((w.need > 0).astype(np.int64)), 1)
-    programme.serve(w, np.maximum(w.need - agreed, 0.0), value_of_serving_now(w) / short_stages)
+    programme.serve(w, np.maximum(w.need - agreed, 0.0), value)
 
 
 def edge_units(w: World) -> np.ndarray:
