@@ -52,13 +52,14 @@ def _text(page: str) -> str:
 def test_report_has_every_section_in_order_and_no_external_links(runs):
     page = (runs["wood"] / "report.html").read_text(encoding="utf-8")
     headings = re.findall(r"<h2>(.*?)</h2>", page)
-    assert headings == [
-        "What was run",
-        "Headline effects",
+    assert headings == [  # the decision brief first, run details last
+        "In brief",
+        "Headline effects, averages over 1 year (52 weeks)",
         "Charts",
         "Assumptions that differ from the defaults",
         "Mechanisms that were on",
         "Caveats",
+        "Run details",
     ]
     # self-contained: every image embedded, nothing fetched from anywhere
     assert not re.search(r"""(src|href)\s*=\s*["'](?!data:)""", page)
@@ -100,7 +101,7 @@ def test_russian_report_uses_russian_words_and_decimal_commas(runs):
     page = (runs["wood_ru"] / "report.html").read_text(encoding="utf-8")
     assert '<html lang="ru">' in page
     text = _text(page)
-    for needle in ("Что было рассчитано", "Главные эффекты", "Прибыль", "95% ДИ", "Оговорки"):
+    for needle in ("Коротко", "Параметры расчёта", "Главные эффекты", "Прибыль", "95% ДИ", "Оговорки"):
         assert needle in text
     effects = pd.read_csv(runs["wood_ru"] / "effects.csv")
     profit = effects[(effects["metric"] == "profit") & (effects["regime"] == "district")].iloc[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import textwrap
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,17 +25,33 @@ def _fmt(x: float, unit: str) -> str:
     return f"{x:.3g}"
 
 
-def _print_headline(effects, out: Path) -> None:
+def _print_headline(effects, out: Path, weeks: int) -> None:
+    """The brief's sentences (read back from the folder, as the report reads them), then the
+    headline effects; relative changes only where the outcome is not a rate."""
+    import pandas as pd
+
+    from ..outputs import brief
     from ..sim.metrics import HEADLINE
 
     print(f"Results: {out.resolve()}")
     if effects.empty:
         return
-    print("Paired effects on horizon averages (regime minus baseline, 95% CI):")
-    for _, row in effects[effects["metric"].isin(HEADLINE)].iterrows():
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    baseline = str(effects["baseline"].iloc[0])
+    for regime in dict.fromkeys(effects["regime"]):
+        path = brief.effect_path(ts, regime, baseline)
+        for line in brief.sentences(effects, regime, weeks, path, "en"):
+            print(textwrap.fill(line, width=100, subsequent_indent="  "))
+    print(
+        f"Paired effects, averages over {brief.horizon_words(weeks)} "
+        "(regime minus baseline, 95% CI; money per week as simulated):"
+    )
+    shown = effects[effects["metric"].isin(HEADLINE)]
+    order = shown["metric"].map(HEADLINE.index)
+    for _, row in shown.assign(order=order).sort_values(["regime", "order"], kind="stable").iterrows():
         unit = row["unit"]
         shown_unit = "percentage points" if unit in POINT_UNITS else unit
-        rel = f"({100 * row['rel_diff']:+.1f}%)" if math.isfinite(row["rel_diff"]) else ""
+        rel = f"({100 * row['rel_diff']:+.1f}%)" if math.isfinite(row["rel_diff"]) and unit not in POINT_UNITS else ""
         print(
             f"  {row['regime']:>12}  {row['label']:<22} {_fmt(row['diff_mean'], unit):>8} "
             f"[{_fmt(row['ci_low'], unit)}, {_fmt(row['ci_high'], unit)}] {shown_unit} {rel}"
@@ -142,7 +159,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     )
     out = write_results(dest, exp, results, info, lang=args.lang)
     if not args.quiet:
-        _print_headline(effects_table(results), out)
+        _print_headline(effects_table(results), out, exp.base.steps)
         _print_selection(out / "selection.csv")
         print(f"Report: {(out / 'report.html').resolve()}")
     else:

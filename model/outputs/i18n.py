@@ -16,9 +16,126 @@ POINT_UNITS = ("fraction", "per year")
 
 PHRASES: dict[str, dict[str, str]] = {
     "report_title": {"en": "district-sim report", "ru": "Отчёт district-sim"},
+    "brief": {"en": "In brief", "ru": "Коротко"},
+    "brief_table": {
+        "en": "Per firm and per year, with the sector's totals (averages over the horizon)",
+        "ru": "На фирму и в год, рядом итоги по отрасли (средние за горизонт)",
+    },
+    "brief_columns": {
+        "en": "Outcome|Figure|Alone|{regime}|Difference|95% interval|Change",
+        "ru": "Показатель|Что это|Отдельно|{regime}|Разница|95% интервал|Изменение",
+    },
+    "horizon_years": {"en": "{years} ({weeks})", "ru": "{years} ({weeks})"},
+    "horizon_weeks": {"en": "{weeks} ({years} years)", "ru": "{weeks} ({years} года)"},
+    "in_district": {"en": "in the district", "ru": "в кластере"},
+    "in_regime": {"en": "under '{regime}'", "ru": "в режиме «{regime}»"},
+    "of_standalone": {"en": ", {pct}% of their standalone profit", "ru": ", {pct}% их прибыли без кластера"},
+    "verdict_up": {
+        "en": "Over {horizon}, firms {where} earn more than the same firms standing alone: {value} thousand "
+        "roubles a year more profit per firm (95% interval {low} to {high}){share}.",
+        "ru": "За {horizon} фирмы {where} зарабатывают больше, чем те же фирмы по отдельности: на {value} тыс. "
+        "руб. прибыли в год на фирму больше (95% интервал от {low} до {high}){share}.",
+    },
+    "verdict_down": {
+        "en": "Over {horizon}, firms {where} earn less than the same firms standing alone: {value} thousand "
+        "roubles a year less profit per firm (95% interval {low} to {high}){share}.",
+        "ru": "За {horizon} фирмы {where} зарабатывают меньше, чем те же фирмы по отдельности: на {value} тыс. "
+        "руб. прибыли в год на фирму меньше (95% интервал от {low} до {high}){share}.",
+    },
+    "verdict_unclear": {
+        "en": "Over {horizon}, these runs cannot tell whether firms {where} earn more or less than standing "
+        "alone: profit per firm differs by {value} thousand roubles a year, and the 95% interval ({low} to "
+        "{high}) includes zero.",
+        "ru": "За {horizon} эти расчёты не позволяют сказать, зарабатывают ли фирмы {where} больше или меньше, "
+        "чем по отдельности: прибыль на фирму различается на {value} тыс. руб. в год, а 95% интервал (от "
+        "{low} до {high}) включает ноль.",
+    },
+    "span": {"en": "95% interval {low} to {high}", "ru": "95% интервал от {low} до {high}"},
+    "change_up": {"en": "gains {value} ({span})", "ru": "выигрывает {value} ({span})"},
+    "change_down": {"en": "loses {value} ({span})", "ru": "теряет {value} ({span})"},
+    "change_unclear": {"en": "shows no clear change ({span})", "ru": "не показывает ясного изменения ({span})"},
+    "rise_up": {"en": "rises by {value} ({span})", "ru": "растёт на {value} ({span})"},
+    "rise_down": {"en": "falls by {value} ({span})", "ru": "снижается на {value} ({span})"},
+    "rise_unclear": {"en": "shows no clear change ({span})", "ru": "не показывает ясного изменения ({span})"},
+    "for_whom": {
+        "en": "For whom, in thousand roubles a year per firm: the smaller half of the firms {small}; the "
+        "larger half {large}.",
+        "ru": "Для кого, в тыс. руб. в год на фирму: меньшая половина фирм {small}; большая половина {large}.",
+    },
+    "jobs_sector": {
+        "en": "Jobs: employment in the sector's firms {change}.",
+        "ru": "Рабочие места: занятость в фирмах отрасли {change}.",
+    },
+    "jobs_adjacent": {
+        "en": "The number of jobs at local suppliers {change}; this figure mostly follows the assumed share of "
+        "purchases made locally (adjacent.member_local_share), not a finding of the model.",
+        "ru": "Число рабочих мест у местных поставщиков {change}; эта цифра в основном следует из допущения о доле "
+        "местных закупок (adjacent.member_local_share), а не из расчёта модели.",
+    },
+    "path_up_stays": {
+        "en": "The gain is clear (95% interval above zero) from year {year} and stays so to year {years}.",
+        "ru": "Выигрыш ясен (95% интервал выше нуля) с {year}-го года и остаётся таким до {years}-го года.",
+    },
+    "path_up_wavers": {
+        "en": "The gain is first clear (95% interval above zero) in year {year}, but not in every later year "
+        "up to year {years}.",
+        "ru": "Выигрыш впервые ясен (95% интервал выше нуля) в {year}-м году, но не во все последующие годы "
+        "до {years}-го.",
+    },
+    "path_down_stays": {
+        "en": "The loss is clear (95% interval below zero) from year {year} and stays so to year {years}.",
+        "ru": "Потеря ясна (95% интервал ниже нуля) с {year}-го года и остаётся такой до {years}-го года.",
+    },
+    "path_down_wavers": {
+        "en": "The loss is first clear (95% interval below zero) in year {year}, but not in every later year "
+        "up to year {years}.",
+        "ru": "Потеря впервые ясна (95% интервал ниже нуля) в {year}-м году, но не во все последующие годы "
+        "до {years}-го.",
+    },
+    "path_before": {
+        "en": " Before that, the effect is clearly the other way in year {years_list}.",
+        "ru": " До этого эффект ясно противоположный в году: {years_list}.",
+    },
+    "path_never": {
+        "en": "In none of the {years} years is the effect on profit per firm clear: every yearly 95% interval "
+        "includes zero.",
+        "ru": "Ни в одном из {years} лет эффект на прибыль на фирму не ясен: каждый годовой 95% интервал "
+        "включает ноль.",
+    },
+    "path_table": {
+        "en": "Profit per firm year by year: difference, thousand roubles a year",
+        "ru": "Прибыль на фирму по годам: разница, тыс. руб. в год",
+    },
+    "path_columns": {"en": "Year|Weeks|Difference|95% interval", "ru": "Год|Недель|Разница|95% интервал"},
+    "drivers": {
+        "en": "What drives it: the chart 'mechanisms' below shows what each mechanism moved; to split the "
+        "effect among the mechanisms run python simulate.py attribute {scenario}; to see which assumptions "
+        "would overturn it run python simulate.py sensitivity {scenario} and python simulate.py sweep "
+        "{scenario} --vary PARAMETER=LOW:HIGH:STEPS.",
+        "ru": "Что за этим стоит: график «mechanisms» ниже показывает, что изменил каждый механизм; разделить "
+        "эффект между механизмами: python simulate.py attribute {scenario}; какие допущения могут его "
+        "перевернуть: python simulate.py sensitivity {scenario} и python simulate.py sweep {scenario} "
+        "--vary ПАРАМЕТР=ОТ:ДО:ШАГОВ.",
+    },
+    "points": {"en": "points", "ru": "п. п."},
+    "kind_per_firm": {"en": "per firm", "ru": "на фирму"},
+    "kind_sector": {"en": "sector total", "ru": "итог по отрасли"},
+    "kind_rate": {"en": "rate", "ru": "ставка"},
+    "kind_assumed": {"en": "total; follows an assumption", "ru": "итог; следует из допущения"},
+    "unit_kRUB_per_firm-year": {"en": "thousand RUB a year", "ru": "тыс. руб. в год"},
+    "unit_kRUB_per_year": {"en": "thousand RUB a year", "ru": "тыс. руб. в год"},
+    "unit_employees": {"en": "jobs", "ru": "рабочих мест"},
+    "unit_jobs": {"en": "jobs", "ru": "рабочих мест"},
+    "unit_per_year": {"en": "% of assets a year", "ru": "% от активов в год"},
+    "unit_firms": {"en": "firms at the end", "ru": "фирм в конце"},
+    "run_details": {"en": "Run details", "ru": "Параметры расчёта"},
     "compare_title": {"en": "district-sim comparison", "ru": "Сравнение district-sim"},
     "what_was_run": {"en": "What was run", "ru": "Что было рассчитано"},
     "headline": {"en": "Headline effects", "ru": "Главные эффекты"},
+    "headline_over": {
+        "en": "Headline effects, averages over {horizon}",
+        "ru": "Главные эффекты, средние за {horizon}",
+    },
     "charts": {"en": "Charts", "ru": "Графики"},
     "assumptions": {
         "en": "Assumptions that differ from the defaults",
@@ -396,6 +513,7 @@ LABELS_RU: dict[str, str] = {
     "larger_profit": "Прибыль на большую фирму",
     "smaller_survival": "Выживаемость меньших фирм",
     "larger_survival": "Выживаемость больших фирм",
+    "profit_per_firm": "Прибыль на фирму",
     "joins": "Вступления",
     "leaves": "Выходы",
     "member_share": "Доля членов среди допущенных фирм",
@@ -431,6 +549,34 @@ UNITS_RU: dict[str, str] = {
     "employees": "работников",
     "percentage points": "п. п.",
 }
+
+
+PLURALS: dict[str, tuple[str, str, str]] = {
+    "year": ("year", "years", "years"),
+    "week": ("week", "weeks", "weeks"),
+    "firm": ("firm", "firms", "firms"),
+    "replication": ("replication", "replications", "replications"),
+    "run": ("run", "runs", "runs"),
+}
+PLURALS_RU: dict[str, tuple[str, str, str]] = {
+    "year": ("год", "года", "лет"),
+    "week": ("неделя", "недели", "недель"),
+    "firm": ("фирма", "фирмы", "фирм"),
+    "replication": ("повтор", "повтора", "повторов"),
+    "run": ("прогон", "прогона", "прогонов"),
+}
+
+
+def count(n: int, word: str, lang: str = "en") -> str:
+    """``1 firm``, ``5 firms``; in Russian ``1 фирма``, ``2 фирмы``, ``5 фирм``, ``21 фирма``."""
+    one, few, many = (PLURALS_RU if lang == "ru" else PLURALS)[word]
+    n = int(n)
+    if lang == "ru":
+        tail, tens = n % 10, n % 100
+        form = one if tail == 1 and tens != 11 else few if 2 <= tail <= 4 and not 12 <= tens <= 14 else many
+    else:
+        form = one if n == 1 else many
+    return f"{number(n, lang)} {form}"
 
 
 def check_lang(lang: str) -> str:

@@ -23,6 +23,7 @@ from ..experiments.appraisal import PHRASES, benefit_sentence, lowest_cost_per_j
 from ..experiments.selection import reading
 from ..sim.metrics import HEADLINE
 from ..sim.params import MECHANISMS, Scenario, parameter_table
+from . import brief
 from .i18n import APPRAISAL_RU, POINT_UNITS, label, mechanism, number, tr, unit
 from .paths import write_atomic
 
@@ -34,7 +35,8 @@ table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px so
 text-align:left;vertical-align:top}td.n{text-align:right;white-space:nowrap}th{background:#f0f4f8}
 img{max-width:100%;height:auto;border:1px solid #ddd;margin:.5em 0}figure{margin:0 0 1.2em 0}
 figcaption{font-size:.9em;color:#555}.caveat{background:#fff8e1;border-left:4px solid #f0ad4e;padding:.4em .8em;
-margin:.4em 0}p.sentence{margin:.3em 0}small{color:#666}
+margin:.4em 0}p.sentence{margin:.3em 0}p.brief{font-size:1.08em;margin:.4em 0}
+h3{font-size:1.1em}h4{font-size:1em;margin:.8em 0 .2em}small{color:#666}
 """
 
 
@@ -85,7 +87,8 @@ def _fmt_effect(row: pd.Series, lang: str) -> tuple[str, str, str, str]:
         diff = f"{number(row['diff_mean'], lang)} {unit(u, lang)}"
         ci = f"{number(row['ci_low'], lang)} … {number(row['ci_high'], lang)}"
     rel = row.get("rel_diff")
-    rel_s = f"{number(100 * rel, lang, 3)}%" if rel is not None and math.isfinite(rel) else "—"
+    rates = u in POINT_UNITS  # a rate's change is in points; "+17%" of a rate misleads
+    rel_s = f"{number(100 * rel, lang, 3)}%" if rel is not None and math.isfinite(rel) and not rates else "—"
     return base, diff, ci, rel_s
 
 
@@ -277,18 +280,51 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     if man.get("precision"):
         caveats.append(tr("precision", lang, note=man["precision"]))
     sections = [
-        (tr("what_was_run", lang), _table(["", ""], run)),
-        (tr("headline", lang), effects_html + sentences),
+        (tr("brief", lang), _brief_html(folder, man, effects, lang)),
+        (
+            tr("headline_over", lang, horizon=brief.horizon_words(int(man.get("steps") or 0), lang)),
+            effects_html + sentences,
+        ),
         (tr("charts", lang), charts),
         (tr("assumptions", lang), assumptions_html),
         (tr("mechanisms", lang), _mechanisms(resolved, lang)),
         (tr("caveats", lang), "".join(f'<p class="caveat">{_esc(c)}</p>' for c in caveats)),
+        (tr("run_details", lang), _table(["", ""], run)),
     ]
     if (folder / "selection.csv").exists():
         sections.insert(2, (tr("evaluator_view", lang), _selection_html(folder / "selection.csv", lang)))
     if (folder / "appraisal.csv").exists():  # what a policy maker reads first
         sections.insert(0, (tr("appraisal_section", lang), _appraisal_html(folder, lang)))
     return sections
+
+
+def _brief_html(folder: Path, man: dict[str, Any], effects: pd.DataFrame, lang: str) -> str:
+    """The decision brief: per regime, sentences that follow their intervals, the table per firm
+    and per year beside the sector's totals, the profit effect year by year; then what drives it."""
+    baseline = str(effects["baseline"].iloc[0]) if len(effects) else ""
+    weeks = int(man.get("steps") or 0)
+    ts_path = folder / "timeseries.parquet"
+    ts = pd.read_parquet(ts_path) if ts_path.exists() else None
+    parts = []
+    for regime in dict.fromkeys(effects["regime"]):
+        path = brief.effect_path(ts, regime, baseline) if ts is not None else None
+        if len(effects["regime"].unique()) > 1:
+            parts.append(f"<h3>{_esc(tr('vs', lang, regime=regime, baseline=baseline))}</h3>")
+        said = brief.sentences(effects, regime, weeks, path, lang)
+        parts.append("".join(f'<p class="brief">{_esc(x)}</p>' for x in said))
+        columns = tr("brief_columns", lang, regime=regime).split("|")
+        parts.append(f"<h4>{_esc(tr('brief_table', lang))}</h4>")
+        parts.append(_table(columns, brief.table_rows(effects, regime, lang), numeric={2, 3, 4, 5, 6}))
+        if path:
+            rows = [
+                [str(y.year), str(y.weeks), number(y.mean, lang), f"{number(y.low, lang)} … {number(y.high, lang)}"]
+                for y in path
+            ]
+            parts.append(f"<h4>{_esc(tr('path_table', lang))}</h4>")
+            parts.append(_table(tr("path_columns", lang).split("|"), rows, numeric={1, 2, 3}))
+    source = man.get("scenario_source") or "SCENARIO.yaml"
+    parts.append(f"<p>{_esc(tr('drivers', lang, scenario=source))}</p>")
+    return "".join(parts)
 
 
 def _appraisal_html(folder: Path, lang: str) -> str:

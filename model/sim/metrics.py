@@ -164,11 +164,21 @@ BASE_METRICS: tuple[Metric, ...] = (
         "final",
         "Starting firms of the larger half by employees still active.",
     ),
+    Metric(
+        "profit_per_firm",
+        "Profit per firm",
+        "kRUB per firm-week",
+        "mean",
+        "Profit of the active firms over their number: the average firm's weekly profit.",
+    ),
 )
 
 
 HEADLINE = (
+    "profit_per_firm",
     "profit",
+    "employment",
+    "adjacent_jobs",
     "roa",
     "smaller_profit",
     "larger_profit",

@@ -127,6 +127,7 @@ def observe(w: World) -> np.ndarray:
         "larger_profit": large_profit,
         "smaller_survival": small_surv,
         "larger_survival": large_surv,
+        "profit_per_firm": _ratio(profit, float(act.sum())),
     }
     per_stage = np.divide(used_stage, cap_stage, out=np.full(cap_stage.shape, np.nan), where=cap_stage > 0)
     row = np.concatenate((np.array([values[m.name] for m in BASE_METRICS]), per_stage))
