@@ -343,6 +343,22 @@ def set_path(data: dict[str, Any], key: str, value: Any, origin: str) -> Path_:
     return tuple(path)
 
 
+def get_path(data: Any, key: str) -> Any:
+    """The value at a dotted path of nested data (list items by index or by their 'name'); KeyError if absent."""
+    cur = data
+    for part in key.split("."):
+        if isinstance(cur, list):
+            idx = _list_index(cur, part)
+            if idx is None:
+                raise KeyError(key)
+            cur = cur[idx]
+        elif isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+        else:
+            raise KeyError(key)
+    return cur
+
+
 def _list_index(items: list[Any], part: str) -> int | None:
     if part.lstrip("-").isdigit():
         idx = int(part)

@@ -122,3 +122,43 @@ def test_russian_counts_agree_with_their_number():
     ]
     assert brief.horizon_words(104, "ru") == "2 года (104 недели)"
     assert brief.horizon_words(260, "en") == "5 years (260 weeks)"
+
+
+def test_the_sweep_report_follows_the_band_not_the_mean():
+    """A break-even row whose band includes zero somewhere is never reported as "no break-even"."""
+    from model.outputs.report import _break_even_said
+
+    row = pd.Series(
+        {"outcome": "profit", "regime": "district", "value": np.nan, "low": np.nan, "high": np.nan,
+         "above": "0 to 4", "below": np.nan, "unclear": "5 to 12"}
+    )  # fmt: skip
+    for lang in ("en", "ru"):
+        said = _break_even_said(row, "district.coordination_cost", lang)
+        assert "no break-even" not in said.lower()
+        assert "безубыточности в диапазоне нет" not in said
+    said = _break_even_said(row, "district.coordination_cost", "en")
+    assert "above zero with 95% confidence at 0 to 4" in said
+    assert "cannot tell (95% interval includes zero) at 5 to 12" in said
+    clear = row.copy()
+    clear["unclear"] = np.nan
+    clear["above"] = "0 to 12"
+    assert "No break-even inside the range" in _break_even_said(clear, "district.coordination_cost", "en")
+
+
+def test_the_chance_it_pays_is_a_share_with_an_interval_inside_0_and_1():
+    from model.experiments.sensitivity import chance_pays
+
+    rng = np.random.default_rng(3)
+    mean = rng.normal(0.5, 1.0, 200)
+    effects = pd.DataFrame(
+        {"regime": "district", "metric": "profit", "diff_mean": mean, "ci_low": mean - 1.0, "ci_high": mean + 1.0}
+    )
+    row = chance_pays(effects, "district", "profit")
+    assert row["points"] == 200
+    assert row["share_positive"] == pytest.approx((mean > 0).mean())
+    assert 0 <= row["ci_low"] < row["share_positive"] < row["ci_high"] <= 1
+    assert row["share_clearly_above"] == pytest.approx((mean > 1).mean())
+    everywhere = chance_pays(effects.assign(diff_mean=1.0), "district", "profit")
+    assert everywhere["share_positive"] == 1.0
+    assert everywhere["ci_high"] == pytest.approx(1.0)  # Wilson: inside [0, 1] even at a share of 1
+    assert everywhere["ci_low"] < 1.0

@@ -55,14 +55,31 @@ def test_break_even_interpolates_the_crossing_and_its_interval():
     be = break_even(_frame(x, 10 - 2 * x, 2.0), "p", "profit", "district")
     assert be.value == pytest.approx(5.0)
     assert (be.low, be.high) == (pytest.approx(4.0), pytest.approx(6.0))
-    assert "crosses zero at p = 5" in be.sentence
+    assert "crosses zero at p = 5 (95% interval 4 to 6)" in be.sentence
+    # what each point allows one to say: above zero at 0..3, cannot tell at 4..6, below at 7..10
+    assert (be.above, be.unclear, be.below) == ("0 to 3", "4 to 6", "7 to 10")
+    assert "above zero with 95% confidence at 0 to 3" in be.sentence
+    assert "the data cannot tell (95% interval includes zero) at 4 to 6" in be.sentence
 
 
 def test_break_even_says_so_when_the_effect_does_not_cross():
     x = np.arange(0.0, 5.0)
     be = break_even(_frame(x, 10 - x, 1.0), "p", "profit", "district")
     assert be.value is None
-    assert "no break-even inside the range" in be.sentence
+    assert "No break-even inside [0, 4]" in be.sentence
+    assert be.unclear == ""
+
+
+def test_a_band_that_reaches_zero_is_never_called_no_break_even():
+    """The mean stays above zero, but from p = 5 its 95% band includes zero (the sweep of the
+    issue: "stays above zero; no break-even" while the band included zero above 5 kRUB/unit)."""
+    x = np.arange(0.0, 11.0)
+    be = break_even(_frame(x, 10 - 0.9 * x, 6.0), "p", "profit", "district")
+    assert be.value is None
+    assert "no break-even" not in be.sentence.lower()
+    assert be.above == "0 to 4"
+    assert be.unclear == "5 to 10"
+    assert "a break-even cannot be ruled out" in be.sentence
 
 
 def test_sweep_command_writes_effects_break_even_and_charts(tmp_path):

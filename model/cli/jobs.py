@@ -130,6 +130,7 @@ def _run_job(  # noqa: PLR0917 - the parts of one job, each needed
     design: Design,
     spec: dict,
     write: Callable[[Path, dict], list[str]],
+    outcomes: list[str],
 ) -> int:
     """What every design job shares: memory check, job folder, run store, progress, backend,
     messages when it stops, manifest and report. ``write(out, values)`` writes the job's own
@@ -164,6 +165,9 @@ def _run_job(  # noqa: PLR0917 - the parts of one job, each needed
         info = manifest(
             argv,
             spec=spec,
+            outcomes=outcomes,
+            steps=base.base.steps,
+            replications=base.base.replications,
             runs=runs,
             workers=args.workers,
             versions=versions(),
@@ -187,7 +191,7 @@ def cmd_sweep(args: argparse.Namespace, argv: list[str]) -> int:
     def write(out: Path, values: dict) -> list[str]:
         return write_sweep(out, design, values, metrics, outcomes, args.vary, args.lang, args.sustain_target)
 
-    return _run_job(args, argv, base, metrics, design, spec, write)
+    return _run_job(args, argv, base, metrics, design, spec, write, outcomes)
 
 
 def cmd_sensitivity(args: argparse.Namespace, argv: list[str]) -> int:
@@ -226,7 +230,7 @@ def cmd_sensitivity(args: argparse.Namespace, argv: list[str]) -> int:
             print(line, file=sys.stderr)
         return said
 
-    return _run_job(args, argv, base, metrics, design, spec, write)
+    return _run_job(args, argv, base, metrics, design, spec, write, outcomes)
 
 
 def cmd_attribute(args: argparse.Namespace, argv: list[str]) -> int:
@@ -248,4 +252,4 @@ def cmd_attribute(args: argparse.Namespace, argv: list[str]) -> int:
     def write(out: Path, values: dict) -> list[str]:
         return write_attribution(out, design, values, metrics, outcomes, base, args.regime, orders, args.lang)
 
-    return _run_job(args, argv, base, metrics, design, spec, write)
+    return _run_job(args, argv, base, metrics, design, spec, write, outcomes)

@@ -24,6 +24,7 @@ from ..errors import ScenarioError
 from ..scenario_io import Experiment
 from ..sim.params import CHOICE_ONLY, Scenario, Stage, parameter_table
 from .design import Design, Point
+from .stats import wilson
 
 # Design and reporting parameters a sensitivity analysis leaves alone unless asked.
 DEFAULT_EXCLUDE = frozenset(
@@ -189,3 +190,44 @@ def analyse(fs: list[Factor], method: str, x: np.ndarray, y: np.ndarray, seed: i
         }
     )
     return frame.sort_values("ST", ascending=False, ignore_index=True)
+
+
+def chance_pays(effects: pd.DataFrame, regime: str, outcome: str) -> dict:
+    """Over the sampled points of the plausible ranges: the share at which the paired effect on
+    ``outcome`` is above zero (its mean), with a 95% Wilson interval over the points, and the shares
+    at which the point's own 95% interval lies above zero, below zero, or includes it.
+
+    The Wilson interval counts the points as independent draws and ignores the replication noise
+    at each point (the shares of clear gains and losses show that noise); Morris trajectories are
+    not a uniform sample, so with Morris the share describes the sampled points, not the space."""
+    rows = effects[(effects["metric"] == outcome) & (effects["regime"] == regime)]
+    mean = rows["diff_mean"].to_numpy(dtype=float)
+    lo, hi = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
+    valid = np.isfinite(mean)
+    n = int(valid.sum())
+    share = float((mean[valid] > 0).mean()) if n else float("nan")
+    low, high = wilson(np.array(share), np.array(n)) if n else (np.nan, np.nan)
+    return {
+        "regime": regime,
+        "outcome": outcome,
+        "points": n,
+        "share_positive": share,
+        "ci_low": float(low),
+        "ci_high": float(high),
+        "share_clearly_above": float((lo[valid] > 0).mean()) if n else float("nan"),
+        "share_clearly_below": float((hi[valid] < 0).mean()) if n else float("nan"),
+    }
+
+
+def pays_sentence(row: dict, method: str) -> str:
+    """The chance it pays in words, with its interval and what the points' own intervals say."""
+    pct = lambda v: f"{100 * v:.0f}%"  # noqa: E731 - a local formatter
+    text = (
+        f"{row['outcome']}: the '{row['regime']}' effect is above zero at {pct(row['share_positive'])} of the "
+        f"{row['points']} sampled points (95% interval {pct(row['ci_low'])} to {pct(row['ci_high'])}); "
+        f"its own 95% interval is above zero at {pct(row['share_clearly_above'])} of them and below zero at "
+        f"{pct(row['share_clearly_below'])}."
+    )
+    if method == "morris":
+        text += " Morris points follow trajectories, not a uniform sample: read the share as indicative."
+    return text

@@ -73,11 +73,17 @@ def grid_design(source, base_sets: list[str], varies: list[str]) -> Design:
 
 @dataclass(frozen=True)
 class BreakEven:
+    """Where the paired effect crosses zero along one varied parameter, and what the 95% intervals
+    allow one to say at each point: ``above`` (interval above zero), ``below`` or ``unclear``."""
+
     outcome: str
     regime: str
     value: float | None
     low: float | None
     high: float | None
+    above: str
+    below: str
+    unclear: str
     sentence: str
 
 
@@ -96,38 +102,63 @@ def _crossing(x: np.ndarray, y: np.ndarray) -> float | None:
     return None
 
 
+def _runs(x: np.ndarray, keep: np.ndarray) -> str:
+    """The grid points where ``keep`` holds, as ranges of consecutive points: ``0 to 4.5, 9``."""
+    parts, i = [], 0
+    while i < len(x):
+        if not keep[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(x) and keep[j + 1]:
+            j += 1
+        parts.append(f"{x[i]:.4g}" if i == j else f"{x[i]:.4g} to {x[j]:.4g}")
+        i = j + 1
+    return ", ".join(parts)
+
+
+def interval_reading(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per point: ``above`` where the 95% interval is above zero, ``below`` where below, else ``unclear``."""
+    return np.where(lo > 0, "above", np.where(hi < 0, "below", "unclear"))
+
+
 def break_even(effects: pd.DataFrame, path: str, outcome: str, regime: str) -> BreakEven:
-    """Where the paired effect on ``outcome`` crosses zero along ``path``, with an interval."""
+    """Where the paired effect on ``outcome`` crosses zero along ``path``, with an interval, and the
+    ranges where its 95% interval is above zero, below zero, or includes zero. The sentence follows
+    the intervals: a band that reaches zero is never reported as "no break-even"."""
     sub = effects[(effects["metric"] == outcome) & (effects["regime"] == regime)].sort_values(path)
     x = sub[path].to_numpy(dtype=float)
     mid, lo, hi = (sub[c].to_numpy(dtype=float) for c in ("diff_mean", "ci_low", "ci_high"))
+    said = interval_reading(lo, hi)
+    above, below, unclear = (_runs(x, said == k) for k in ("above", "below", "unclear"))
+    ranges = "; ".join(
+        text
+        for text in (
+            f"above zero with 95% confidence at {above}" if above else "",
+            f"below zero with 95% confidence at {below}" if below else "",
+            f"the data cannot tell (95% interval includes zero) at {unclear}" if unclear else "",
+        )
+        if text
+    )
+    head = f"Break-even: the effect on {outcome} ({regime} minus baseline) along {path} is {ranges}."
     value = _crossing(x, mid)
     rng = f"[{x.min():g}, {x.max():g}]"
     if value is None:
-        sign = "above" if np.nanmean(mid) > 0 else "below"
-        return BreakEven(
-            outcome,
-            regime,
-            None,
-            None,
-            None,
-            f"Break-even: the effect on {outcome} stays {sign} zero for {path} in {rng}; "
-            "no break-even inside the range.",
-        )
+        if unclear:
+            tail = (
+                f" Its mean does not cross zero in {rng}, but where the interval includes zero a break-even "
+                "cannot be ruled out."
+            )
+        else:
+            tail = f" No break-even inside {rng}."
+        return BreakEven(outcome, regime, None, None, None, above, below, unclear, head + tail)
     ends = [c for c in (_crossing(x, lo), _crossing(x, hi)) if c is not None]
     low = min(ends) if len(ends) == 2 else (min(ends[0], value) if ends and ends[0] <= value else None)
     high = max(ends) if len(ends) == 2 else (max(ends[0], value) if ends and ends[0] >= value else None)
     lo_s = f"{low:.4g}" if low is not None else f"below {x.min():g}"
     hi_s = f"{high:.4g}" if high is not None else f"above {x.max():g}"
-    return BreakEven(
-        outcome,
-        regime,
-        value,
-        low,
-        high,
-        f"Break-even: the effect on {outcome} ({regime} minus baseline) crosses zero at {path} = {value:.4g} "
-        f"(95% interval {lo_s} to {hi_s}).",
-    )
+    tail = f" Its mean crosses zero at {path} = {value:.4g} (95% interval {lo_s} to {hi_s})."
+    return BreakEven(outcome, regime, value, low, high, above, below, unclear, head + tail)
 
 
 # ------------------------------------------------------------------------------ attribution

@@ -19,6 +19,7 @@ from matplotlib.ticker import FuncFormatter, ScalarFormatter
 from ..experiments.results import Results
 from ..experiments.stats import horizon, t_interval
 from .i18n import label, mechanism, number, tr, unit
+from .names import axis_label, plain_name
 
 if TYPE_CHECKING:
     from ..experiments.validation import Check
@@ -129,6 +130,29 @@ def _save(fig: Figure, path: Path, lang: str) -> None:
     _savefig(fig, path)
 
 
+def _legend_below(ax: Axes, title: str | None = None, *, handles: list | None = None) -> None:
+    """The legend of ``ax`` (or ``handles``) under the figure, outside every plot, so it never
+    hides data (a legend inside a panel covered the week-52 dips); one entry per label."""
+    fig = ax.get_figure()
+    if handles is None:
+        found, names = ax.get_legend_handles_labels()
+        unique = dict(zip(names, found, strict=True))
+        handles, names = list(unique.values()), list(unique.keys())
+    else:
+        names = [h.get_label() for h in handles]
+    if not handles:
+        return
+    fig.legend(
+        handles,
+        names,
+        title=title,
+        loc="outside lower center",
+        ncol=min(len(handles), 3),
+        fontsize="small",
+        frameon=False,
+    )
+
+
 def _wrap(text: str, width: int = 90) -> str:
     """A title broken into lines that fit the figure (long names and translations would be cut off)."""
     return "\n".join(textwrap.wrap(text, width)) or text
@@ -185,7 +209,11 @@ def levels_chart(
         ax.set_xlabel(tr("week", lang))
         ax.set_ylabel(f"{lab} ({unit(m.unit, lang)})")
         ax.grid(alpha=0.3)
-    axes[0].legend(title=tr("regime_band", lang))
+        values = results.data[..., j]
+        if np.isfinite(values).any() and np.nanmin(values) >= 0:
+            # from zero: a tightly zoomed axis made a 0.0236 to 0.0248 defect rate look like a large gap
+            ax.set_ylim(bottom=0)
+    _legend_below(axes[0], tr("regime_band", lang))
     fig.suptitle(tr("levels_title", lang, title=title, weeks=SMOOTH_WEEKS, reps=results.replications))
     _save(fig, path, lang)
 
@@ -223,7 +251,7 @@ def paired_difference_chart(
         ax.set_xlabel(tr("week", lang))
         ax.set_ylabel(tr("diff_axis", lang, label=lab.lower(), unit=unit(m.unit, lang)))
         ax.grid(alpha=0.3)
-    axes[0].legend(title=tr("diff_legend", lang))
+    _legend_below(axes[0], tr("diff_legend", lang))
     fig.suptitle(tr("diff_suptitle", lang, title=title, baseline=results.baseline, weeks=SMOOTH_WEEKS))
     _save(fig, path, lang)
 
@@ -270,11 +298,12 @@ def _bars(ax: Axes, results: Results, hs: np.ndarray, names: list[str], *, label
     for r, regime in enumerate(results.regimes):
         mean, lo, hi, _ = t_interval(hs[r][:, [results.index(n) for n in names]], axis=0)
         err = np.vstack([mean - lo, hi - mean]) * scale
+        drawn = np.isfinite(mean)  # no bar where the group is empty (no members when standalone)
         ax.bar(
-            x + (r - (len(results.regimes) - 1) / 2) * width,
-            np.nan_to_num(mean * scale),
+            (x + (r - (len(results.regimes) - 1) / 2) * width)[drawn],
+            (mean * scale)[drawn],
             width * 0.9,
-            yerr=np.nan_to_num(err),
+            yerr=np.nan_to_num(err[:, drawn]),
             capsize=3,
             color=COLORS[r % len(COLORS)],
             label=regime,
@@ -291,7 +320,7 @@ def stage_chart(results: Results, title: str, path: Path, lang: str = "en") -> N
     labels = [n.removeprefix("utilization_").replace("_", " ") for n in names]
     _bars(ax, results, hs, names, labels=labels, scale=100.0)
     ax.set_ylabel(tr("stage_axis", lang))
-    ax.legend(title=tr("regime_bars", lang))
+    _legend_below(ax, tr("regime_bars", lang))
     ax.set_title(_wrap(tr("stage_title", lang, title=title)))
     _save(fig, path, lang)
 
@@ -308,7 +337,7 @@ def members_chart(results: Results, title: str, path: Path, lang: str = "en", *,
         _bars(ax, results, hs, [mem, non], labels=words, scale=scale)
         ax.set_title(panel)
         ax.set_ylabel(panel_unit)
-    axes[0].legend(title=tr("regime_bars", lang))
+    _legend_below(axes[0], tr("regime_bars", lang))
     fig.suptitle(tr("members_title_choice" if choice else "members_title", lang, title=title))
     _save(fig, path, lang)
 
@@ -397,8 +426,11 @@ def sweep_chart(
     breaks: list,
     path: Path,
     lang: str = "en",
+    own: float | None = None,
+    scale: float = 1.0,
 ) -> None:
-    """Paired effect against the first varied parameter, one line per combination of the others."""
+    """Paired effect against the first varied parameter, one line per combination of the others;
+    the scenario's own value (``own``) marked; the legend below the plot, where it hides nothing."""
     sub = effects[effects["metric"] == outcome]
     x_path = paths[0]
     fig, ax = _subplots(figsize=(10, 6))
@@ -411,12 +443,12 @@ def sweep_chart(
             color = COLORS[(i + r + 1) % len(COLORS)]
             ax.plot(
                 gr[x_path],
-                gr["diff_mean"],
+                scale * gr["diff_mean"],
                 marker="o",
                 color=color,
                 label=f"{regime}{' (' + name + ')' if name else ''}",
             )
-            ax.fill_between(gr[x_path], gr["ci_low"], gr["ci_high"], color=color, alpha=0.2, lw=0)
+            ax.fill_between(gr[x_path], scale * gr["ci_low"], scale * gr["ci_high"], color=color, alpha=0.2, lw=0)
     ax.axhline(0.0, color="black", lw=1)
     for be in breaks:
         if be.value is not None:
@@ -429,11 +461,13 @@ def sweep_chart(
             )
             if be.low is not None and be.high is not None:
                 ax.axvspan(be.low, be.high, color="#d62728", alpha=0.08)
-    ax.set_xlabel(x_path)
-    ax.set_ylabel(tr("diff_axis", lang, label=label.lower(), unit=unit))
+    if own is not None:
+        ax.axvline(own, color="#555555", ls=":", lw=1.5, label=tr("scenario_value", lang, value=number(own, lang)))
+    ax.set_xlabel(axis_label(x_path))
+    ax.set_ylabel(_wrap(tr("diff_axis", lang, label=label.lower(), unit=unit), 50))
     ax.set_title(_wrap(tr("sweep_title", lang, label=label, path=x_path)))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    _legend_below(ax)
     _save(fig, path, lang)
 
 
@@ -475,9 +509,7 @@ def waterfall_chart(parts: pd.DataFrame, label: str, unit: str, title: str, path
     )
     ax.set_ylabel(tr("diff_axis", lang, label=label.lower(), unit=unit))
     ax.set_title(_wrap(tr("waterfall_title", lang, title=title, label=label.lower())))
-    handles, names = ax.get_legend_handles_labels()
-    unique = dict(zip(names, handles, strict=True))  # one entry per kind of bar
-    ax.legend(unique.values(), unique.keys(), title=tr("ci_bars", lang), fontsize="small")
+    _legend_below(ax, tr("ci_bars", lang))  # one entry per kind of bar
     ax.grid(axis="y", alpha=0.3)
     _save(fig, path, lang)
 
@@ -487,7 +519,7 @@ def sensitivity_chart(
 ) -> None:
     """Ranked bar chart of Morris mu* or Sobol total-order indices, with 95% intervals."""
     top = table.head(20).iloc[::-1]
-    fig, ax = _subplots(figsize=(10, 1.2 + 0.35 * len(top)))
+    fig, ax = _subplots(figsize=(11, 1.6 + 0.55 * len(top)))
     y = np.arange(len(top))
     if method == "morris":
         # mu* cannot be negative: the interval's lower end is cut at 0; a parameter whose interval
@@ -509,7 +541,8 @@ def sensitivity_chart(
         ax.barh(y + 0.2, top["S1"], height=0.4, xerr=top["S1_conf"], color="#ff7f0e", capsize=3, label=tr("s1", lang))
         ax.set_xlabel(tr("sobol_axis", lang, label=label.lower()))
         ax.legend(loc="lower right")
-    ax.set_yticks(y, top["parameter"], fontsize=8)
+    ticks = [f"{_wrap(plain_name(p), 48)}\n({p})" for p in top["parameter"]]
+    ax.set_yticks(y, ticks, fontsize=7.5)
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(_wrap(tr("sensitivity_title", lang, title=title, method=method)))
     _save(fig, path, lang)

@@ -118,6 +118,131 @@ PHRASES: dict[str, dict[str, str]] = {
         "--vary ПАРАМЕТР=ОТ:ДО:ШАГОВ.",
     },
     "points": {"en": "points", "ru": "п. п."},
+    "beyond_range": {"en": "beyond the range", "ru": "за пределами диапазона"},
+    "be_head": {
+        "en": "The effect on {outcome} ({regime} minus standalone) along {path}: {parts}.",
+        "ru": "Эффект на {outcome} ({regime} минус отдельные фирмы) по {path}: {parts}.",
+    },
+    "be_above": {"en": "above zero with 95% confidence at {where}", "ru": "выше нуля с 95% уверенностью при {where}"},
+    "be_below": {"en": "below zero with 95% confidence at {where}", "ru": "ниже нуля с 95% уверенностью при {where}"},
+    "be_unclear": {
+        "en": "the runs cannot tell (95% interval includes zero) at {where}",
+        "ru": "расчёты не позволяют сказать (95% интервал включает ноль) при {where}",
+    },
+    "be_cross": {
+        "en": " Its mean crosses zero at {path} = {value} (95% interval {low} to {high}).",
+        "ru": " Его среднее пересекает ноль при {path} = {value} (95% интервал от {low} до {high}).",
+    },
+    "be_maybe": {
+        "en": " Its mean does not cross zero in the range, but where the interval includes zero a break-even "
+        "cannot be ruled out.",
+        "ru": " Его среднее не пересекает ноль в диапазоне, но там, где интервал включает ноль, безубыточность "
+        "исключить нельзя.",
+    },
+    "be_none": {"en": " No break-even inside the range.", "ru": " Точки безубыточности в диапазоне нет."},
+    "pays_said": {
+        "en": "The chance it pays ({outcome}): the '{regime}' effect is above zero at {share}% of the {points} "
+        "sampled points (95% interval {low}% to {high}%); the point's own 95% interval lies above zero at "
+        "{up}% of them and below zero at {down}%.",
+        "ru": "Вероятность выгоды ({outcome}): эффект режима «{regime}» выше нуля в {share}% из {points} точек "
+        "выборки (95% интервал от {low}% до {high}%); собственный 95% интервал точки выше нуля в {up}% из них "
+        "и ниже нуля в {down}%.",
+    },
+    "pays_morris": {
+        "en": " Morris points follow trajectories through the ranges rather than a uniform sample: read this "
+        "share as indicative; Sobol (--method sobol) samples the space evenly.",
+        "ru": " Точки метода Морриса идут по траекториям, а не равномерной выборкой: эта доля ориентировочна; "
+        "метод Соболя (--method sobol) покрывает пространство равномерно.",
+    },
+    "rank_clear": {
+        "en": "What moves the effect on {outcome} most, with its interval away from zero: {names} ({n} of {total} "
+        "parameters can be told from no influence; the order of the rest means nothing).",
+        "ru": "Что сильнее всего влияет на эффект ({outcome}), с интервалом, не доходящим до нуля: {names} "
+        "({n} из {total} параметров отличимы от отсутствия влияния; порядок остальных ничего не значит).",
+    },
+    "rank_none": {
+        "en": "No parameter's influence on the effect on {outcome} can be told from none at this sample size: "
+        "every interval reaches zero, so the ranking is within noise (take more trajectories or samples).",
+        "ru": "Ни одного параметра, чьё влияние на эффект ({outcome}) отличимо от нуля при этом объёме выборки: "
+        "каждый интервал доходит до нуля, так что ранжирование в пределах шума (увеличьте выборку).",
+    },
+    "attr_total": {
+        "en": "The effect on {outcome}, {value} in total ({span}), splits among the mechanisms as follows.",
+        "ru": "Эффект на {outcome}, всего {value} ({span}), делится между механизмами так.",
+    },
+    "attr_up": {"en": "Clearly raise it: {names}.", "ru": "Ясно повышают: {names}."},
+    "attr_down": {"en": "Clearly lower it: {names}.", "ru": "Ясно понижают: {names}."},
+    "attr_unclear": {
+        "en": "Cannot be told from no contribution (interval includes zero): {names}.",
+        "ru": "Не отличимы от нулевого вклада (интервал включает ноль): {names}.",
+    },
+    "job_horizon": {
+        "en": "Every point ran over {horizon}, {reps} replications per regime, on common random numbers.",
+        "ru": "Каждая точка рассчитана на {horizon}, {reps} повторов на режим, на общих случайных числах.",
+    },
+    "sweep_table": {
+        "en": "Effects at each point ({outcomes}); reading: what the 95% interval allows one to say",
+        "ru": "Эффекты в каждой точке ({outcomes}); reading: что позволяет сказать 95% интервал",
+    },
+    "sample_link": {
+        "en": "The paired effect at every sampled point, every outcome: {link}",
+        "ru": "Парный эффект в каждой точке выборки по всем показателям: {link}",
+    },
+    "how_to_read": {"en": "How to read this", "ru": "Как это читать"},
+    "read_sweep": {
+        "en": "A sweep runs the district and the same firms standing alone at each value of the parameter it "
+        "varies, on the same random numbers, and shows the difference (district minus standalone) with its 95% "
+        "interval (the band). Where the band lies above zero the district pays at that value; where it lies "
+        "below, it loses; where it includes zero these runs cannot tell. The dotted line marks the scenario's "
+        "own value; the dashed line, where the mean difference crosses zero (break-even).",
+        "ru": "Развёртка рассчитывает кластер и те же фирмы по отдельности при каждом значении изменяемого "
+        "параметра, на одних и тех же случайных числах, и показывает разницу (кластер минус отдельные фирмы) с "
+        "95% интервалом (полоса). Где полоса выше нуля, кластер выгоден при этом значении; где ниже — "
+        "невыгоден; где включает ноль, расчёты не позволяют сказать. Пунктир отмечает значение сценария, "
+        "штриховая линия — где средняя разница пересекает ноль (безубыточность).",
+    },
+    "read_sensitivity_morris": {
+        "en": "Sensitivity draws every parameter from its plausible range and measures how much each one moves the "
+        "district's effect. A bar (Morris mu*) is the average size of the change in the effect when one "
+        "parameter moves by a step of its range, in the outcome's unit; its line is a 95% interval. Grey bars "
+        "cannot be told from no influence (their interval reaches zero): their order among themselves means "
+        "nothing. The chance it pays is the share of sampled points at which the district's effect is above "
+        "zero.",
+        "ru": "Анализ чувствительности берёт каждый параметр из правдоподобного диапазона и измеряет, насколько "
+        "он меняет эффект кластера. Столбец (mu* Морриса) — средняя величина изменения эффекта при шаге одного "
+        "параметра по его диапазону, в единицах показателя; линия — 95% интервал. Серые столбцы не отличимы от "
+        "отсутствия влияния (интервал доходит до нуля): их порядок ничего не значит. Вероятность выгоды — доля "
+        "точек выборки, где эффект кластера выше нуля.",
+    },
+    "read_sensitivity_sobol": {
+        "en": "Sensitivity draws every parameter from its plausible range and measures which ones the district's "
+        "effect depends on. ST (total order) is the share of the effect's variance a parameter accounts for "
+        "with all its interactions; S1 the share it accounts for alone; lines are 95% intervals, and an index "
+        "whose interval reaches zero cannot be told from no influence. The chance it pays is the share of "
+        "sampled points at which the district's effect is above zero.",
+        "ru": "Анализ чувствительности берёт каждый параметр из правдоподобного диапазона и измеряет, от каких "
+        "параметров зависит эффект кластера. ST (полный индекс) — доля дисперсии эффекта, которую объясняет "
+        "параметр вместе со всеми взаимодействиями; S1 — доля, которую он объясняет один; линии — 95% "
+        "интервалы; индекс, чей интервал доходит до нуля, не отличим от отсутствия влияния. Вероятность выгоды "
+        "— доля точек выборки, где эффект кластера выше нуля.",
+    },
+    "read_attribute": {
+        "en": "Attribution splits the district's effect among the mechanisms that are on (Shapley values: each "
+        "mechanism's average contribution over every order in which the mechanisms could be switched on). The "
+        "parts add up to the total effect. Green bars raise the effect, red ones lower it; a part whose 95% "
+        "interval includes zero cannot be told from no contribution.",
+        "ru": "Разложение делит эффект кластера между включёнными механизмами (значения Шепли: средний вклад "
+        "механизма по всем порядкам их включения). Части в сумме дают полный эффект. Зелёные столбцы "
+        "повышают эффект, красные — понижают; часть, чей 95% интервал включает ноль, не отличима от нулевого "
+        "вклада.",
+    },
+    "rows_shown": {
+        "en": "The first {shown} of {total} rows; all rows: {link}",
+        "ru": "Первые {shown} из {total} строк; все строки: {link}",
+    },
+    "rows_all": {"en": "All {total} rows; as a file: {link}", "ru": "Все строки ({total}); файлом: {link}"},
+    "csv_beside": {"en": "{name}, beside this report", "ru": "{name}, рядом с этим отчётом"},
+    "scenario_value": {"en": "this scenario: {value}", "ru": "этот сценарий: {value}"},
     "kind_per_firm": {"en": "per firm", "ru": "на фирму"},
     "kind_sector": {"en": "sector total", "ru": "итог по отрасли"},
     "kind_rate": {"en": "rate", "ru": "ставка"},

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from ..experiments.design import Design, paired_effects
-from ..experiments.sensitivity import analyse
+from ..experiments.sensitivity import analyse, chance_pays, pays_sentence
 from ..experiments.sweep import break_even, critical_mass, mechanisms_on, shapley
-from ..scenario_io import Experiment
+from ..scenario_io import Experiment, get_path, load_experiment
 from ..sim.metrics import Metric
-from .i18n import label, unit
+from .i18n import POINT_UNITS, label, unit
 from .paths import MARKER, write_atomic, write_csv, write_marker
 from .report import write_report
 
@@ -28,6 +28,18 @@ def _charts(out: Path) -> Path:
     folder = out / "charts"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def scenario_value(design: Design, path: str) -> float | None:
+    """The scenario's own value of a varied parameter (its file and --set, without the --vary),
+    in the first regime that is not the baseline; None when it is not a number."""
+    exp = load_experiment(design.source, list(design.base_sets))
+    regime = next((r for r in exp.regimes if r != exp.baseline), exp.baseline)
+    try:
+        value = get_path(exp.regimes[regime].model_dump(mode="json"), path)
+    except KeyError:
+        return None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def write_sweep(  # noqa: PLR0917 - one argument per part of the job
@@ -49,6 +61,7 @@ def write_sweep(  # noqa: PLR0917 - one argument per part of the job
     effects = paired_effects(design, values, names)
     write_csv(effects, out / "sweep_effects.csv")
     paths = [p for p, _ in (v.split("=", 1) for v in vary)]
+    own = scenario_value(design, paths[0])
     rows, said = [], []
     for o in outcomes:
         m = metrics[names.index(o)]
@@ -59,13 +72,16 @@ def write_sweep(  # noqa: PLR0917 - one argument per part of the job
                 breaks.append(be)
                 rows.append(be.__dict__)
                 said.append(be.sentence)
+        rate = m.unit in POINT_UNITS  # drawn in percentage points, as the report states rates
         sweep_chart(
             effects,
             paths,
             o,
-            unit=unit(m.unit, lang),
+            unit=unit("percentage points" if rate else m.unit, lang),
+            scale=100.0 if rate else 1.0,
             label=label(m.name, m.label, lang),
             breaks=breaks,
+            own=own,
             path=charts / f"sweep_{o}.png",
             lang=lang,
         )
@@ -99,7 +115,7 @@ def write_sensitivity(  # noqa: PLR0917 - one argument per part of the job
     names = [m.name for m in metrics]
     effects = paired_effects(design, values, names)
     write_csv(effects, out / "sample_effects.csv")
-    said, notes = [], []
+    said, notes, pays_rows = [], [], []
     for o in outcomes:
         m = metrics[names.index(o)]
         y = (
@@ -121,8 +137,12 @@ def write_sensitivity(  # noqa: PLR0917 - one argument per part of the job
             path=charts / f"sensitivity_{o}.png",
             lang=lang,
         )
+        pays = chance_pays(effects, regime, o)
+        pays_rows.append(pays)
+        said.append(pays_sentence(pays, method))
         said.append(f"{m.label}: the ten parameters that move the '{regime}' effect most ({method}):")
         said.append(table.head(10).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    write_csv(pd.DataFrame(pays_rows), out / "pays.csv")
     return said, notes
 
 
@@ -147,10 +167,13 @@ def write_attribution(  # noqa: PLR0917 - one argument per part of the job
         m = metrics[names.index(o)]
         parts = shapley(design, values, names.index(o), on=mechanisms_on(base, regime), regime=regime, orders=orders)
         write_csv(parts, out / f"attribution_{o}.csv")
+        rate = m.unit in POINT_UNITS  # drawn in percentage points, as the report states rates
+        cols = ["effect", "ci_low", "ci_high"]
+        drawn = parts.assign(**{c: parts[c] * (100.0 if rate else 1.0) for c in cols})
         waterfall_chart(
-            parts,
+            drawn,
             label(m.name, m.label, lang),
-            unit(m.unit, lang),
+            unit("percentage points" if rate else m.unit, lang),
             base.name,
             charts / f"attribution_{o}.png",
             lang,

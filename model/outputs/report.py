@@ -21,10 +21,13 @@ import yaml
 from ..errors import ScenarioError
 from ..experiments.appraisal import PHRASES, benefit_sentence, lowest_cost_per_job
 from ..experiments.selection import reading
-from ..sim.metrics import HEADLINE
+from ..experiments.sweep import interval_reading
+from ..sim.metrics import HEADLINE, metric_list
 from ..sim.params import MECHANISMS, Scenario, parameter_table
 from . import brief
 from .i18n import APPRAISAL_RU, POINT_UNITS, label, mechanism, number, tr, unit
+from .i18n import PHRASES as PHRASE_KEYS
+from .names import axis_label, parameter_info, plain_name, plausible_text
 from .paths import write_atomic
 
 CSS = """
@@ -393,43 +396,195 @@ def _verdict(part: pd.DataFrame, estimate: str, lang: str) -> str:
     return tr(f"bias_{said}", lang, what=what, span=span)
 
 
-def _csv_table(path: Path, lang: str, limit: int = 40) -> str:
-    frame = pd.read_csv(path).head(limit)
-    numeric = {i for i, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])}
+EMBED_LIMIT = 2_000_000
+"""Largest CSV (bytes) a report embeds as a download link; a larger one is named, not embedded."""
+
+
+def _download(path: Path, lang: str) -> str:
+    """A link that saves the CSV from inside the page (a data URI: the report stays one file)."""
+    if path.stat().st_size > EMBED_LIMIT:
+        return _esc(tr("csv_beside", lang, name=path.name))
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<a download="{_esc(path.name)}" href="data:text/csv;base64,{data}">{_esc(path.name)}</a>'
+
+
+def _with_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table with a ``parameter`` column gets the parameter's plain name, unit and plausible range beside it."""
+    if "parameter" not in frame.columns:
+        return frame
+    at = list(frame.columns).index("parameter") + 1
+    info = [parameter_info(p) or {} for p in frame["parameter"]]
+    frame = frame.copy()
+    frame.insert(at, "unit", [i.get("unit") or "" for i in info])
+    frame.insert(at, "what it is", [plain_name(p) for p in frame["parameter"]])
+    frame.insert(at + 2, "plausible range", [plausible_text(p) for p in frame["parameter"]])
+    return frame
+
+
+def _frame_table(frame: pd.DataFrame, title: str, source: Path, lang: str, limit: int = 40) -> str:
+    """A table built from a CSV (``source``, linked whole); a long one says how much of it is shown."""
+    part = frame.head(limit)
+    numeric = {i for i, c in enumerate(part.columns) if pd.api.types.is_numeric_dtype(part[c])}
     rows = [
-        [_value(v, lang) if i in numeric else str(v) for i, v in enumerate(r)] for r in frame.itertuples(index=False)
+        [_value(v, lang) if i in numeric else str(v) for i, v in enumerate(r)] for r in part.itertuples(index=False)
     ]
-    return f"<h3>{_esc(path.name)}</h3>" + _table(list(frame.columns), rows, numeric)
+    header = [axis_label(c) if parameter_info(c) else c for c in part.columns]
+    key = "rows_shown" if len(frame) > len(part) else "rows_all"
+    note = tr(key, lang, shown=len(part), total=len(frame), link=_download(source, lang))
+    return f"<h3>{_esc(title)}</h3><p><small>{note}</small></p>" + _table(header, rows, numeric)
+
+
+def _csv_table(path: Path, lang: str, limit: int = 40) -> str:
+    """A CSV as a table (``_frame_table``), parameters with their plain names."""
+    return _frame_table(_with_names(pd.read_csv(path)), path.name, path, lang, limit)
+
+
+def _unit_of(metric: str) -> str | None:
+    return next((m.unit for m in metric_list((), choice=True, programme=True) if m.name == metric), None)
+
+
+def _outcome(metric: str, lang: str) -> str:
+    """A metric's label in lower case for a sentence (``profit`` -> ``profit``, ``roa`` -> ``return on assets``)."""
+    english = next((m.label for m in metric_list((), choice=True, programme=True) if m.name == metric), metric)
+    text = label(metric, english, lang)
+    return text[0].lower() + text[1:] if text[1:2].islower() else text
+
+
+def _span(lo: float, hi: float, lang: str) -> str:
+    return tr("span", lang, low=number(lo, lang), high=number(hi, lang))
+
+
+def _break_even_said(row: pd.Series, path: str, lang: str) -> str:
+    """A break_even.csv row in words, following the intervals at each point."""
+    parts = [
+        tr(f"be_{k}", lang, where=row[k]) for k in ("above", "below", "unclear") if isinstance(row[k], str) and row[k]
+    ]
+    text = tr(
+        "be_head", lang, outcome=_outcome(row["outcome"], lang), regime=row["regime"], path=path, parts="; ".join(parts)
+    )
+    if pd.notna(row["value"]):
+        low = number(row["low"], lang) if pd.notna(row["low"]) else tr("beyond_range", lang)
+        high = number(row["high"], lang) if pd.notna(row["high"]) else tr("beyond_range", lang)
+        text += tr("be_cross", lang, path=path, value=number(row["value"], lang), low=low, high=high)
+    elif isinstance(row["unclear"], str) and row["unclear"]:
+        text += tr("be_maybe", lang)
+    else:
+        text += tr("be_none", lang)
+    return text
+
+
+def _pays_said(row: pd.Series, method: str, lang: str) -> str:
+    pct = lambda v: number(100 * v, lang, 2)  # noqa: E731 - a local formatter
+    text = tr(
+        "pays_said",
+        lang,
+        outcome=_outcome(row["outcome"], lang),
+        regime=row["regime"],
+        share=pct(row["share_positive"]),
+        points=int(row["points"]),
+        low=pct(row["ci_low"]),
+        high=pct(row["ci_high"]),
+        up=pct(row["share_clearly_above"]),
+        down=pct(row["share_clearly_below"]),
+    )
+    return text + (tr("pays_morris", lang) if method == "morris" else "")
+
+
+def _ranking_said(path: Path, method: str, lang: str) -> str:
+    """Which parameters move the effect clearly (interval away from zero), and that the rest
+    cannot be ranked."""
+    table = pd.read_csv(path)
+    outcome = _outcome(path.stem.removeprefix("sensitivity_"), lang)
+    if method == "morris":
+        clear = table[~table["within_noise"].astype(bool)]
+    else:
+        clear = table[table["ST"] - table["ST_conf"] > 0]
+    names = [f"{plain_name(p)} ({p})" for p in clear["parameter"].head(5)]
+    if not names:
+        return tr("rank_none", lang, outcome=outcome)
+    return tr("rank_clear", lang, outcome=outcome, names="; ".join(names), n=len(clear), total=len(table))
+
+
+def _attribution_said(path: Path, lang: str) -> str:
+    """The Shapley parts in words: which mechanisms clearly raise or lower the effect, and which
+    cannot be told from no contribution; a rate's parts in percentage points."""
+    metric = path.stem.removeprefix("attribution_")
+    rate = _unit_of(metric) in POINT_UNITS
+    parts = pd.read_csv(path)
+    if rate:
+        parts[["effect", "ci_low", "ci_high"]] *= 100.0
+    suffix = f" {tr('points', lang)}" if rate else ""
+    rows = parts[parts["part"] != "total"]
+    total = parts[parts["part"] == "total"].iloc[0]
+    words = {k: [] for k in ("up", "down", "unclear")}
+    for r in rows.itertuples():
+        part = f"{mechanism(r.part, lang)} {number(r.effect, lang)}{suffix}"
+        words[brief.reading(r.ci_low, r.ci_high)].append(part)
+    value = f"{number(total.effect, lang)}{suffix}"
+    span = _span(total.ci_low, total.ci_high, lang)
+    said = tr("attr_total", lang, outcome=_outcome(metric, lang), value=value, span=span)
+    for key in ("up", "down", "unclear"):
+        if words[key]:
+            text = tr(f"attr_{key}", lang, names="; ".join(words[key]))
+            said += " " + (text[:-1] if text.endswith("..") else text)  # "п. п.." at the end
+    return said
 
 
 def _design_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
+    """A sweep, sensitivity or attribution job: what it says first (in sentences that follow the
+    intervals), how to read it, its charts and tables (parameters with plain names, units and
+    ranges; long tables say how much is shown and link the whole CSV), caveats, run details."""
     man = _load_json(folder / "manifest.json")
     spec = man.get("spec", {})
+    kind = spec.get("kind", "")
+    weeks = man.get("steps")
+    said = []
+    if weeks:
+        said.append(
+            tr("job_horizon", lang, horizon=brief.horizon_words(int(weeks), lang), reps=man.get("replications"))
+        )
+    tables = []
+    if (folder / "break_even.csv").exists():
+        path = spec.get("vary", ["?="])[0].split("=", 1)[0]
+        said += [_break_even_said(r, path, lang) for _, r in pd.read_csv(folder / "break_even.csv").iterrows()]
+        tables.append(_csv_table(folder / "break_even.csv", lang))
+    if (folder / "critical_mass.csv").exists():
+        tables.append(_csv_table(folder / "critical_mass.csv", lang))
+    if (folder / "pays.csv").exists():
+        method = spec.get("method", "")
+        said += [_pays_said(r, method, lang) for _, r in pd.read_csv(folder / "pays.csv").iterrows()]
+        tables.append(_csv_table(folder / "pays.csv", lang))
+    for p in sorted(folder.glob("sensitivity_*.csv")):
+        said.append(_ranking_said(p, spec.get("method", ""), lang))
+        tables.append(_csv_table(p, lang, limit=20))
+    for p in sorted(folder.glob("attribution_*.csv")):
+        said.append(_attribution_said(p, lang))
+        tables.append(_csv_table(p, lang))
+    if (folder / "sweep_effects.csv").exists():
+        effects = pd.read_csv(folder / "sweep_effects.csv")
+        outcomes = man.get("outcomes") or list(dict.fromkeys(effects["metric"]))
+        shown = effects[effects["metric"].isin(outcomes)].drop(columns=["n", "rel_diff"], errors="ignore")
+        shown = shown.assign(reading=interval_reading(shown["ci_low"].to_numpy(), shown["ci_high"].to_numpy()))
+        title = tr("sweep_table", lang, outcomes=", ".join(outcomes))
+        tables.append(_frame_table(shown, title, folder / "sweep_effects.csv", lang))
+    if (folder / "sample_effects.csv").exists():
+        tables.append(f"<p>{tr('sample_link', lang, link=_download(folder / 'sample_effects.csv', lang))}</p>")
     run = [
-        [tr("design_kind", lang), spec.get("kind", "")],
+        [tr("design_kind", lang), kind],
         [tr("source_file", lang), spec.get("scenario", "")],
         [tr("runs", lang), number(man.get("runs"), lang)],
         [tr("version", lang), str(man.get("git_commit") or "—")],
         [tr("run_record", lang), tr("run_record_where", lang)],
     ]
-    tables = "".join(
-        _csv_table(p, lang)
-        for pattern in (
-            "critical_mass.csv",
-            "break_even.csv",
-            "attribution_*.csv",
-            "sensitivity_*.csv",
-            "sweep_effects.csv",
-        )
-        for p in sorted(folder.glob(pattern))
-    )
     charts = "".join(_img(p, f"charts/{p.name}") for p in sorted((folder / "charts").glob("*.png")))
-    caveats = [tr("model_caveat", lang)]
+    read_key = f"read_{kind}_{spec.get('method')}" if kind == "sensitivity" else f"read_{kind}"
     return [
-        (tr("what_was_run", lang), _table(["", ""], run)),
-        (tr("tables", lang), tables),
+        (tr("brief", lang), "".join(f'<p class="brief">{_esc(x)}</p>' for x in said)),
+        (tr("how_to_read", lang), f"<p>{_esc(tr(read_key, lang))}</p>" if read_key in PHRASE_KEYS else ""),
         (tr("charts", lang), charts),
-        (tr("caveats", lang), "".join(f'<p class="caveat">{_esc(c)}</p>' for c in caveats)),
+        (tr("tables", lang), "".join(tables)),
+        (tr("caveats", lang), f'<p class="caveat">{_esc(tr("model_caveat", lang))}</p>'),
+        (tr("run_details", lang), _table(["", ""], run)),
     ]
 
 
