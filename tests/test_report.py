@@ -245,3 +245,27 @@ def test_compare_refuses_runs_of_different_horizons_unless_told_and_then_flags_t
     assert table["mixed_sizes"].all()
     assert set(table["weeks"]) == {8, 12}
     assert "differ in horizon or replications" in (tmp_path / "c" / "report.html").read_text(encoding="utf-8")
+
+
+def test_intervals_of_shares_stay_inside_what_a_share_can_be(runs):
+    """Survival and export shares: a mean's interval inside 0..1, a difference's inside -1..1
+    (three replications of 52 weeks gave survival intervals above 100% before)."""
+    for key in ("wood", "food"):
+        summary = pd.read_csv(runs[key] / "summary.csv")
+        shares = summary[summary["unit"].isin(["fraction", "0..1", "fraction of weeks"])].dropna(subset=["ci_low"])
+        assert len(shares) > 10
+        assert (shares["ci_low"] >= 0).all()
+        assert (shares["ci_high"] <= 1).all()
+        effects = pd.read_csv(runs[key] / "effects.csv")
+        diffs = effects[effects["unit"].isin(["fraction", "0..1", "fraction of weeks"])].dropna(subset=["ci_low"])
+        assert (diffs["ci_low"] >= -1).all()
+        assert (diffs["ci_high"] <= 1).all()
+
+
+def test_bound_cuts_an_interval_to_the_range_of_its_unit():
+    from model.experiments.stats import bound
+
+    assert bound("fraction", -0.1, 1.2) == (0.0, 1.0)
+    assert bound("fraction", 0.2, 0.4) == (0.2, 0.4)
+    assert bound("fraction", -1.5, 0.3, difference=True) == (-1.0, 0.3)
+    assert bound("kRUB per week", -5.0, 5.0) == (-5.0, 5.0)

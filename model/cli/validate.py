@@ -43,12 +43,16 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
     print(f"{'check':<{width}}  {'expected':>14}  {'simulated [95% interval]':>34}  {'tolerance':<38} result")
     for c in checks:
         sim = f"{c.simulated:.4g} [{c.ci_low:.4g}, {c.ci_high:.4g}]"
-        print(f"{c.check:<{width}}  {c.expected:>14}  {sim:>34}  {c.tolerance:<38} {'pass' if c.passed else 'FAIL'}")
+        print(f"{c.check:<{width}}  {c.expected:>14}  {sim:>34}  {c.tolerance:<38} {c.result}")
     print("\nWhat each group shows, and its source:")
     for group in dict.fromkeys(c.group for c in checks):
         first = next(c for c in checks if c.group == group)
         print(f"  {group}: {first.shows} [{first.source}]")
     failed = sum(not c.passed for c in checks)
-    print(f"{len(checks) - failed} passed, {failed} failed")
+    unsure = sum(c.result == "inconclusive" for c in checks)
+    print(
+        f"{len(checks) - failed - unsure} passed, {unsure} inconclusive (95% interval wider than the range), "
+        f"{failed} failed"
+    )
     print(f"Results: {out.resolve()}")
     return 1 if failed else 0

@@ -29,7 +29,7 @@ from ..sim.params import MEMBER_ONLY, Scenario
 from .backends import Backend
 from .files import remove_dead_temporaries, replace_durably, temporary_name, write_text_durably
 from .runner import run_once
-from .stats import horizon_of_history, share_bounds, t_interval
+from .stats import bound, horizon_of_history, share_bounds, t_interval
 
 
 @dataclass(frozen=True)
@@ -238,6 +238,7 @@ def paired_effects(
             mean, lo, hi, n = t_interval(diff)
             share_bounds(units, diff, base, lo, hi)
             for j, name in enumerate(metric_names):
+                lo[j], hi[j] = bound(units[j], lo[j], hi[j], difference=True)
                 bm = base_mean[j]
                 rows.append(
                     {

@@ -189,6 +189,13 @@ def analyse(fs: list[Factor], method: str, x: np.ndarray, y: np.ndarray, seed: i
             "ST_conf": res["ST_conf"],
         }
     )
+    # Sobol indices are shares of variance: the estimates can stray outside 0..1 from sampling
+    # noise, their intervals are cut to it. A total index whose interval reaches 0 cannot be told
+    # from no influence: its rank is within noise.
+    for name in ("S1", "ST"):
+        frame[f"{name}_low"] = np.clip(frame[name] - frame[f"{name}_conf"], 0.0, 1.0)
+        frame[f"{name}_high"] = np.clip(frame[name] + frame[f"{name}_conf"], 0.0, 1.0)
+    frame["within_noise"] = frame["ST_low"] <= 0.0
     return frame.sort_values("ST", ascending=False, ignore_index=True)
 
 

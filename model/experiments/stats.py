@@ -77,13 +77,31 @@ def share_bounds(units: list[str | None], diff: np.ndarray, base: np.ndarray, lo
             lo[j], hi[j] = share_interval(diff[:, j])
 
 
+BOUNDED_UNITS = {"fraction": (0.0, 1.0), "0..1": (0.0, 1.0), "fraction of weeks": (0.0, 1.0)}
+"""Units whose values cannot leave a range: intervals of their means are cut to it (a survival
+share's interval never reaches above 100%), and intervals of paired differences to the range of a
+difference (-1 to 1)."""
+
+
+def bound(unit: str | None, lo: float, hi: float, *, difference: bool = False) -> tuple[float, float]:
+    """An interval cut to what a metric of ``unit`` can take (its level, or a difference of two)."""
+    if unit not in BOUNDED_UNITS:
+        return lo, hi
+    a, b = BOUNDED_UNITS[unit]
+    if difference:
+        a, b = a - b, b - a
+    return min(max(lo, a), b), max(min(hi, b), a)
+
+
 def summary_table(results: Results) -> pd.DataFrame:
-    """Per regime and metric: mean, ci_low, ci_high, n of the horizon statistic."""
+    """Per regime and metric: mean, ci_low, ci_high, n of the horizon statistic; a share's interval
+    stays inside 0..1 (``bound``), a share of runs has a Wilson interval."""
     hs = horizon(results)
     rows = []
     for r, regime in enumerate(results.regimes):
         mean, lo, hi, n = t_interval(hs[r], axis=0)
         for j, m in enumerate(results.metrics):
+            lo[j], hi[j] = bound(m.unit, lo[j], hi[j])
             if m.unit == RUN_SHARE:  # a share of runs: Wilson, not Student-t
                 lo[j], hi[j] = share_interval(hs[r][:, j])
             rows.append(
@@ -119,6 +137,7 @@ def effects_table(results: Results) -> pd.DataFrame:
         mean, lo, hi, n = t_interval(diff, axis=0)
         share_bounds([m.unit for m in results.metrics], diff, hs[b], lo, hi)
         for j, m in enumerate(results.metrics):
+            lo[j], hi[j] = bound(m.unit, lo[j], hi[j], difference=True)
             bm = base_mean[j]
             rel = mean[j] / abs(bm) if np.isfinite(bm) and bm != 0 else np.nan
             rows.append(

@@ -54,6 +54,15 @@ class Check:
     accept_low: float  # the band the chart shades (where the simulated value passes)
     accept_high: float
     detail: str = ""  # extra figures behind the check, for the CSV
+    verdict: str = ""  # pass, fail, or inconclusive (an evidence check whose interval is wider than its range)
+
+    @property
+    def result(self) -> str:
+        """``pass``, ``FAIL`` or ``inconclusive``: an evidence check passes only when its 95% interval
+        lies inside the accepted range; one that merely overlaps it cannot tell consistent from not."""
+        if not self.passed:
+            return "FAIL"
+        return self.verdict or "pass"
 
 
 @dataclass(frozen=True)
@@ -108,8 +117,13 @@ def _pooling_check(n: int, z: float, rho: float, size: Size, workers: int) -> Ch
     return Check(
         group=group,
         check=f"lost sales pooled/alone, N={n}, z={z}, rho={rho}",
-        shows="free, complete sharing of one stage cuts lost sales as the pooled loss function predicts",
-        source="Eppen (1979); domain brief 5",
+        shows=(
+            "free, complete sharing of one stage cuts lost sales as the pooled loss function predicts"
+            if rho == 0
+            else "with correlated demand, pooling cuts lost sales less: the pooled standard deviation grows "
+            "to sigma sqrt(N (1 + (N - 1) rho)), as the loss function with correlation predicts"
+        ),
+        source="Eppen (1979), Management Science 25(5); docs/ODD.md, section 1",
         expected=f"{expected:.3f}",
         simulated=float(mean),
         ci_low=float(lo),
@@ -137,7 +151,7 @@ def _wright_check(p: float) -> Check:
         group="learning",
         check=f"slope of log unit cost on log cumulative output, p={p}",
         shows="with only specialisation on, unit cost follows Wright's law at the stage's progress ratio",
-        source="Wright (1936); domain brief 5",
+        source="Wright (1936), Journal of the Aeronautical Sciences 3(4); docs/ODD.md, section 1",
         expected=f"{expected:.4f}",
         simulated=slope,
         ci_low=slope,
@@ -159,7 +173,7 @@ def _null_check(pilot: str, size: Size, workers: int) -> Check:
         group="null",
         check=f"every mechanism off, district minus standalone, {pilot}",
         shows="a district with no mechanism is the standalone sector, number for number",
-        source="domain brief 5",
+        source="design requirement; docs/ODD.md, section 1",
         expected="0 (identical)",
         simulated=gap,
         ci_low=gap,
@@ -190,7 +204,7 @@ def _monotone_check(pilot: str, size: Size, workers: int) -> Check:
         shows="the district's paired profit effect does not rise as coordination cost rises",
         detail=f"mean paired profit effect {means} kRUB/week at coordination cost "
         f"{', '.join(str(c) for c in COORDINATION_COSTS)} kRUB/unit",
-        source="domain brief 5",
+        source="design requirement; docs/ODD.md, section 1",
         expected="<= 0",
         simulated=float(worst_mean),
         ci_low=float(worst_lo),
@@ -200,6 +214,12 @@ def _monotone_check(pilot: str, size: Size, workers: int) -> Check:
         accept_low=-math.inf,
         accept_high=0.0,
     )
+
+
+def _inside(lo: float, hi: float, low: float, high: float) -> str:
+    """``pass`` when the 95% interval lies inside the range, else ``inconclusive`` (for a check that
+    did not fail: its interval overlaps the range but reaches beyond it)."""
+    return "pass" if low <= lo and hi <= high else "inconclusive"
 
 
 def _evidence_checks(pilot: str, size: Size, workers: int) -> list[Check]:
@@ -217,7 +237,7 @@ def _evidence_checks(pilot: str, size: Size, workers: int) -> list[Check]:
             group="evidence",
             check=f"standalone capacity utilisation, {pilot}",
             shows="the standalone sector has the idle capacity the IEP surveys report for it",
-            source="IEP surveys via the domain brief; docs/calibration.md",
+            source="IEP (Gaidar Institute) business surveys of capacity utilisation; docs/calibration.md",
             expected=f"{target:.2f} +/- {UTILISATION_BAND}",
             simulated=float(mean),
             ci_low=float(lo),
@@ -226,6 +246,7 @@ def _evidence_checks(pilot: str, size: Size, workers: int) -> list[Check]:
             passed=bool(abs(mean - target) <= UTILISATION_BAND),
             accept_low=target - UTILISATION_BAND,
             accept_high=target + UTILISATION_BAND,
+            verdict=_inside(lo, hi, target - UTILISATION_BAND, target + UTILISATION_BAND),
         )
     )
     for name, label, rng, source in (
@@ -255,10 +276,11 @@ def _evidence_checks(pilot: str, size: Size, workers: int) -> list[Check]:
                 simulated=float(mean),
                 ci_low=float(lo),
                 ci_high=float(hi),
-                tolerance="95% interval overlaps the range",
+                tolerance="interval inside range; overlap: inconclusive",
                 passed=bool(lo <= rng[1] and hi >= rng[0]),
                 accept_low=rng[0],
                 accept_high=rng[1],
+                verdict=_inside(lo, hi, *rng),
             )
         )
     return out
@@ -284,4 +306,4 @@ def plan(quick: bool, workers: int) -> list[Callable[[], list[Check]]]:
 
 
 def as_rows(checks: list[Check]) -> list[dict[str, object]]:
-    return [asdict(c) for c in checks]
+    return [{**asdict(c), "result": c.result} for c in checks]

@@ -408,7 +408,7 @@ def validation_chart(checks: list[Check], path: Path) -> None:
             ax.barh(y, hi - left, left=left, height=0.6, color="#2ca02c" if c.passed else "#d62728", alpha=0.2)
             err = [[max(c.simulated - c.ci_low, 0.0)], [max(c.ci_high - c.simulated, 0.0)]]
             ax.errorbar(c.simulated, y, xerr=err, fmt="o", color="black", capsize=3)
-        ax.set_yticks(range(len(rows)), [f"{'PASS' if c.passed else 'FAIL'}  {c.check}" for c in rows], fontsize=8)
+        ax.set_yticks(range(len(rows)), [f"{c.result.upper()}  {c.check}" for c in rows], fontsize=8)
         ax.invert_yaxis()
         ax.set_title(f"{group}: simulated value (dot, 95% interval) against the accepted band (shaded)", fontsize=10)
         ax.grid(axis="x", alpha=0.3)
@@ -537,8 +537,11 @@ def sensitivity_chart(
         )
         ax.set_xlabel(tr("morris_axis", lang, label=label.lower(), unit=unit))
     else:
-        ax.barh(y - 0.2, top["ST"], height=0.4, xerr=top["ST_conf"], color="#1f77b4", capsize=3, label=tr("st", lang))
-        ax.barh(y + 0.2, top["S1"], height=0.4, xerr=top["S1_conf"], color="#ff7f0e", capsize=3, label=tr("s1", lang))
+        # indices and their intervals drawn inside 0..1 (the table's *_low and *_high)
+        for name, shift, color in (("ST", -0.2, "#1f77b4"), ("S1", 0.2, "#ff7f0e")):
+            value = top[name].clip(0.0, 1.0)
+            err = [value - top[f"{name}_low"], top[f"{name}_high"] - value]
+            ax.barh(y + shift, value, height=0.4, xerr=err, color=color, capsize=3, label=tr(name.lower(), lang))
         ax.set_xlabel(tr("sobol_axis", lang, label=label.lower()))
         ax.legend(loc="lower right")
     ticks = [f"{_wrap(plain_name(p), 48)}\n({p})" for p in top["parameter"]]

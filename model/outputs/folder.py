@@ -170,7 +170,8 @@ def write_validation(out: Destination | Path, checks: list[Check], manifest: dic
             **manifest,
             "versions": versions(),
             "git_commit": git_commit(),
-            "passed": sum(c.passed for c in checks),
+            "passed": sum(c.result == "pass" for c in checks),
+            "inconclusive": sum(c.result == "inconclusive" for c in checks),
             "failed": sum(not c.passed for c in checks),
         }
         (tmp / "manifest.json").write_text(json.dumps(full, indent=2, default=str), encoding="utf-8")

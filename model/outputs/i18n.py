@@ -384,8 +384,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "validation_full": {"en": "full", "ru": "полная"},
     "validation_result": {"en": "Result", "ru": "Итог"},
     "validation_counts": {
-        "en": "{passed} checks passed, {failed} failed",
-        "ru": "проверок пройдено: {passed}, не пройдено: {failed}",
+        "en": "{passed} checks passed, {inconclusive} inconclusive, {failed} failed",
+        "ru": "проверок пройдено: {passed}, не решено: {inconclusive}, не пройдено: {failed}",
     },
     "checks": {"en": "Checks", "ru": "Проверки"},
     "check_columns": {
@@ -394,6 +394,11 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "check_pass": {"en": "pass", "ru": "пройдена"},
     "check_fail": {"en": "FAIL", "ru": "НЕ ПРОЙДЕНА"},
+    "check_inconclusive": {
+        "en": "inconclusive (interval wider than the range)",
+        "ru": "не решено (интервал шире диапазона)",
+    },
+    "every_replication": {"en": "{value} in every replication", "ru": "{value} во всех повторах"},
     "groups": {"en": "What each group shows, and its source", "ru": "Что показывает каждая группа, и источник"},
     "group_columns": {"en": "group|what it shows|source", "ru": "группа|что показывает|источник"},
     "validation_caveat": {

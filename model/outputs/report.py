@@ -498,7 +498,7 @@ def _ranking_said(path: Path, method: str, lang: str) -> str:
     if method == "morris":
         clear = table[~table["within_noise"].astype(bool)]
     else:
-        clear = table[table["ST"] - table["ST_conf"] > 0]
+        clear = table[table["ST_low"] > 0] if "ST_low" in table else table[table["ST"] - table["ST_conf"] > 0]
     names = [f"{plain_name(p)} ({p})" for p in clear["parameter"].head(5)]
     if not names:
         return tr("rank_none", lang, outcome=outcome)
@@ -588,6 +588,20 @@ def _design_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     ]
 
 
+def _check_result(row: Any) -> str:
+    """The phrase key of a validation row's result (a table written before ``result`` existed has ``passed``)."""
+    result = str(getattr(row, "result", "") or ("pass" if str(row.passed) == "True" else "FAIL"))
+    return {"pass": "check_pass", "inconclusive": "check_inconclusive"}.get(result, "check_fail")
+
+
+def _interval_text(value: float, lo: float, hi: float, lang: str) -> str:
+    """``0.0236 [0.0231, 0.0241]``, or ``0 in every replication`` when the interval has no width
+    (all replications gave the same value: no spread to show, not certainty)."""
+    if lo == hi == value:
+        return tr("every_replication", lang, value=_value(value, lang))
+    return f"{_value(value, lang)} [{_value(lo, lang)}, {_value(hi, lang)}]"
+
+
 def _validation_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     man = _load_json(folder / "manifest.json")
     frame = pd.read_csv(folder / "validation.csv", keep_default_na=False)
@@ -595,7 +609,13 @@ def _validation_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
         [tr("validation_size", lang), tr("validation_quick" if man.get("quick") else "validation_full", lang)],
         [
             tr("validation_result", lang),
-            tr("validation_counts", lang, passed=man.get("passed", "?"), failed=man.get("failed", "?")),
+            tr(
+                "validation_counts",
+                lang,
+                passed=man.get("passed", "?"),
+                inconclusive=man.get("inconclusive", 0),
+                failed=man.get("failed", "?"),
+            ),
         ],
         [tr("version", lang), str(man.get("git_commit") or "—")],
         [tr("run_record", lang), tr("run_record_where", lang)],
@@ -605,9 +625,9 @@ def _validation_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
             str(r.group),
             str(r.check),
             str(r.expected),
-            f"{_value(r.simulated, lang)} [{_value(r.ci_low, lang)}, {_value(r.ci_high, lang)}]",
+            _interval_text(r.simulated, r.ci_low, r.ci_high, lang),
             str(r.tolerance),
-            tr("check_pass" if str(r.passed) == "True" else "check_fail", lang),
+            tr(_check_result(r), lang),
         ]
         for r in frame.itertuples(index=False)
     ]
