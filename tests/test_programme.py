@@ -187,7 +187,7 @@ def test_appraise_writes_its_table_chart_and_report_and_names_the_cheapest_job(t
     assert (out / "charts" / "appraisal.png").exists()
     assert (out / "charts" / "programme_path.png").exists()
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert html.index("Programme appraisal") < html.index("What was run")
+    assert html.index("Programme appraisal") < html.index("In brief") < html.index("Run details")
     assert "cost per net job-year" in html.lower()
     # an appraisal folder is not a run's: a run does not replace it
     assert main([str(WOOD), "--steps", "2", "--quiet", "--out", str(out)]) == 2

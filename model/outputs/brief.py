@@ -157,7 +157,9 @@ def sentences(effects: pd.DataFrame, regime: str, weeks: int, path: list[PathYea
                 lang,
                 horizon=horizon,
                 where=where,
-                value=number(abs(float(r["diff_mean"])), lang),
+                value=number(abs(float(r["diff_mean"])), lang)
+                if reading(lo, hi) != "unclear"
+                else _signed(float(r["diff_mean"]), lang),
                 low=number(lo, lang),
                 high=number(hi, lang),
                 share=share,

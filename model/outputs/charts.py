@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 from ..experiments.results import Results
 from ..experiments.stats import horizon, t_interval
-from .i18n import label, mechanism, number, tr, unit
+from .i18n import POINT_UNITS, label, mechanism, number, tr, unit
 from .names import axis_label, plain_name
 
 if TYPE_CHECKING:
@@ -36,21 +36,6 @@ MECHANISM_METRICS = (
     "adjacent_jobs",
     "employment",
     "profit_gini",
-)
-EFFECT_METRICS = (
-    "profit",
-    "revenue",
-    "output",
-    "lost_sales",
-    "utilization",
-    "unit_cost",
-    "roa",
-    "defect_rate",
-    "lead_time",
-    "firms_active",
-    "fixed_assets",
-    "employment",
-    "adjacent_revenue",
 )
 GROUP_METRICS = (
     ("member_profit", "nonmember_profit"),
@@ -158,6 +143,11 @@ def _wrap(text: str, width: int = 90) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
+def _scale(unit_text: str) -> float:
+    """Shares and rates are drawn in per cent (levels) and percentage points (differences)."""
+    return 100.0 if unit_text in POINT_UNITS else 1.0
+
+
 def _smooth(x: np.ndarray, weeks: int = SMOOTH_WEEKS) -> np.ndarray:
     """Trailing moving average over the last axis, skipping missing weeks."""
     valid = ~np.isnan(x)
@@ -202,12 +192,13 @@ def levels_chart(
         j = results.index(name)
         m = results.metrics[j]
         for r, regime in enumerate(results.regimes):
-            _band(ax, weeks, _smooth(results.data[r, :, :, j]), color=COLORS[r % len(COLORS)], label=regime, alpha=0.2)
+            series = _scale(m.unit) * _smooth(results.data[r, :, :, j])
+            _band(ax, weeks, series, color=COLORS[r % len(COLORS)], label=regime, alpha=0.2)
         _reviews(ax, reviews, results.steps, lang)
         lab = label(m.name, m.label, lang)
         ax.set_title(lab)
         ax.set_xlabel(tr("week", lang))
-        ax.set_ylabel(f"{lab} ({unit(m.unit, lang)})")
+        ax.set_ylabel(f"{lab} ({'%' if _scale(m.unit) != 1 else unit(m.unit, lang)})")
         ax.grid(alpha=0.3)
         values = results.data[..., j]
         if np.isfinite(values).any() and np.nanmin(values) >= 0:
@@ -241,7 +232,7 @@ def paired_difference_chart(
             ax.axvspan(window[0] + 1, window[1], color="#f2c14e", alpha=0.25, lw=0, label=tr("funding_window", lang))
         for r, regime in enumerate(results.regimes):
             if r != b:
-                diff = _smooth(results.data[r, :, :, j]) - base
+                diff = _scale(m.unit) * (_smooth(results.data[r, :, :, j]) - base)
                 name_ = tr("minus", lang, regime=regime, baseline=results.baseline)
                 _band(ax, weeks, diff, color=COLORS[r % len(COLORS)], label=name_, alpha=0.25)
         ax.axhline(0.0, color="black", lw=1)
@@ -249,45 +240,93 @@ def paired_difference_chart(
         lab = label(m.name, m.label, lang)
         ax.set_title(tr("diff_title", lang, label=lab))
         ax.set_xlabel(tr("week", lang))
-        ax.set_ylabel(tr("diff_axis", lang, label=lab.lower(), unit=unit(m.unit, lang)))
+        shown = unit("percentage points" if _scale(m.unit) != 1 else m.unit, lang)
+        ax.set_ylabel(tr("diff_axis", lang, label=lab.lower(), unit=shown))
         ax.grid(alpha=0.3)
     _legend_below(axes[0], tr("diff_legend", lang))
     fig.suptitle(tr("diff_suptitle", lang, title=title, baseline=results.baseline, weeks=SMOOTH_WEEKS))
     _save(fig, path, lang)
 
 
+EFFECT_PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "effects_outcomes",
+        ("profit", "revenue", "output", "lost_sales", "unit_cost", "lead_time", "firms_active", "employment",
+         "fixed_assets"),
+    ),
+    ("effects_rates", ("roa", "utilization", "defect_rate")),
+    ("effects_assumed", ("adjacent_revenue", "adjacent_jobs")),
+)  # fmt: skip
+"""The effects chart's panels: outcomes in per cent of the standalone value, rates in percentage
+points (a relative change of a rate misleads), and quantities that mostly restate an assumption
+(local suppliers' sales follow ``adjacent.member_local_share``), apart from the findings."""
+
+GOOD_WHEN = {
+    "profit": 1, "revenue": 1, "output": 1, "lost_sales": -1, "unit_cost": -1, "lead_time": -1,
+    "firms_active": 1, "employment": 1, "roa": 1, "utilization": 1, "defect_rate": -1,
+    "adjacent_revenue": 1, "adjacent_jobs": 1,
+}  # fmt: skip
+"""+1 where a higher value is better for the sector, -1 where lower is better; absent: neither
+(more fixed assets is a cost and a capacity)."""
+
+GOOD, BAD, UNCLEAR, NEUTRAL = "#2ca02c", "#d62728", "#bbbbbb", "#1f77b4"
+
+
+def _effect_color(metric: str, lo: float, hi: float) -> str:
+    """Green for a clear change for the better, red for the worse, grey where the 95% interval
+    includes zero, blue where neither direction is better."""
+    if not (lo > 0 or hi < 0):
+        return UNCLEAR
+    sign = GOOD_WHEN.get(metric)
+    if sign is None:
+        return NEUTRAL
+    return GOOD if (lo > 0) == (sign > 0) else BAD
+
+
 def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Path, lang: str = "en") -> None:
-    """Bar chart of relative effects (percent of the baseline) with 95% intervals."""
-    eff = effects[effects["metric"].isin(EFFECT_METRICS)]
-    # a relative effect needs a baseline that is not zero (e.g. no trade happens alone)
-    eff = eff[np.isfinite(eff["baseline_mean"]) & (eff["baseline_mean"] != 0)]
-    regimes = list(dict.fromkeys(eff["regime"]))
-    order = [m for m in EFFECT_METRICS if m in set(eff["metric"])]
-    fig, ax = _subplots(figsize=(11, 1.2 + 0.5 * len(order) * max(1, len(regimes))))
-    height = 0.8 / max(1, len(regimes))
-    y = np.arange(len(order))
-    for i, regime in enumerate(regimes):
-        sub = eff[eff["regime"] == regime].set_index("metric").reindex(order)
-        scale = 100.0 / sub["baseline_mean"].abs()
-        mid = sub["diff_mean"] * scale
-        err = np.vstack([(sub["diff_mean"] - sub["ci_low"]) * scale, (sub["ci_high"] - sub["diff_mean"]) * scale])
-        pos = y + (i - (len(regimes) - 1) / 2) * height
-        ax.barh(
-            pos,
-            np.nan_to_num(mid.to_numpy()),
-            height=height * 0.9,
-            color=COLORS[(i + 1) % len(COLORS)],
-            xerr=np.nan_to_num(err),
-            capsize=3,
-            label=tr("vs", lang, regime=regime, baseline=results.baseline),
-        )
-    ax.set_yticks(y, [label(m, results.metrics[results.index(m)].label, lang) for m in order])
-    ax.invert_yaxis()
-    ax.axvline(0.0, color="black", lw=1)
-    ax.set_xlabel(tr("effects_axis", lang))
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right")
-    ax.set_title(_wrap(tr("effects_title", lang, title=title)))
+    """The paired effects in three panels (``EFFECT_PANELS``), each bar coloured by whether the
+    change is clearly for the better, the worse, or cannot be told (``_effect_color``)."""
+    regimes = list(dict.fromkeys(effects["regime"]))
+    panels = []
+    for key, names in EFFECT_PANELS:
+        rows = []
+        for metric in names:
+            for regime in regimes:
+                sub = effects[(effects["metric"] == metric) & (effects["regime"] == regime)]
+                if sub.empty:
+                    continue
+                r = sub.iloc[0]
+                if key == "effects_rates":
+                    scale = 100.0
+                elif np.isfinite(r["baseline_mean"]) and r["baseline_mean"] != 0:
+                    scale = 100.0 / abs(r["baseline_mean"])
+                else:
+                    continue  # a relative effect needs a baseline that is not zero
+                name = label(metric, results.metrics[results.index(metric)].label, lang)
+                rows.append((f"{name} ({regime})" if len(regimes) > 1 else name, metric, r, scale))
+        if rows:
+            panels.append((key, rows))
+    heights = [len(rows) + 1.5 for _, rows in panels]
+    fig, axes = _subplots(len(panels), 1, figsize=(11, 1.5 + 0.42 * sum(heights)), squeeze=False, height_ratios=heights)
+    for ax, (key, rows) in zip(axes[:, 0], panels, strict=True):
+        y = np.arange(len(rows))
+        for yi, (_, metric, r, scale) in zip(y, rows, strict=True):
+            mid = r["diff_mean"] * scale
+            err = [[max(mid - r["ci_low"] * scale, 0.0)], [max(r["ci_high"] * scale - mid, 0.0)]]
+            ax.barh(yi, mid, height=0.7, color=_effect_color(metric, r["ci_low"], r["ci_high"]), xerr=err, capsize=3)
+        ax.set_yticks(y, [name for name, *_ in rows])
+        ax.invert_yaxis()
+        ax.axvline(0.0, color="black", lw=1)
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_title(tr(key, lang), fontsize=10, loc="left")
+    handles = [
+        Patch(color=GOOD, label=tr("effect_good", lang)),
+        Patch(color=BAD, label=tr("effect_bad", lang)),
+        Patch(color=UNCLEAR, label=tr("effect_unclear", lang)),
+        Patch(color=NEUTRAL, label=tr("effect_neutral", lang)),
+    ]
+    _legend_below(axes[-1, 0], tr("ci_bars", lang), handles=handles)
+    fig.suptitle(_wrap(tr("effects_title", lang, title=title)))
     _save(fig, path, lang)
 
 

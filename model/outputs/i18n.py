@@ -558,6 +558,22 @@ PHRASES: dict[str, dict[str, str]] = {
     "st": {"en": "total (ST)", "ru": "полный (ST)"},
     "mu_star": {"en": "mu* (error bars: 95% CI)", "ru": "mu* (усы: 95% ДИ)"},
     "ci_bars": {"en": "error bars: 95% CI", "ru": "усы: 95% ДИ"},
+    "effects_outcomes": {
+        "en": "Outcomes: district minus standalone, per cent of the standalone value",
+        "ru": "Результаты: кластер минус отдельные фирмы, % от значения без кластера",
+    },
+    "effects_rates": {
+        "en": "Rates: district minus standalone, percentage points",
+        "ru": "Ставки и доли: кластер минус отдельные фирмы, п. п.",
+    },
+    "effects_assumed": {
+        "en": "Mostly restating an assumption (adjacent.member_local_share), per cent: not a finding",
+        "ru": "В основном повторяет допущение (adjacent.member_local_share), %: не вывод модели",
+    },
+    "effect_good": {"en": "clearly better", "ru": "ясно лучше"},
+    "effect_bad": {"en": "clearly worse", "ru": "ясно хуже"},
+    "effect_unclear": {"en": "cannot tell (interval includes 0)", "ru": "нельзя сказать (интервал включает 0)"},
+    "effect_neutral": {"en": "neither better nor worse (assets)", "ru": "ни лучше, ни хуже (активы)"},
     "raises": {"en": "mechanism raises the effect", "ru": "механизм увеличивает эффект"},
     "lowers": {"en": "mechanism lowers the effect", "ru": "механизм уменьшает эффект"},
     "total_effect": {"en": "total district effect", "ru": "общий эффект района"},
