@@ -14,7 +14,7 @@ import hashlib
 import math
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +84,24 @@ class Experiment:
     overrides: dict[str, dict[str, Any]]
     baseline: str
     sensitivity: dict[str, Any] | None = None
+    set_by: dict[str, str] = field(default_factory=dict)
+    """Key paths the command line set, with the option that set each (``--set ...``, ``--seed 7``)."""
+    in_file: frozenset[str] = frozenset()
+    """Dotted key paths the scenario file (with the files it extends) writes."""
 
     @property
     def name(self) -> str:
         return self.base.name
+
+    def origin(self, path: str) -> str:
+        """Where a key's value comes from: the option that set it, ``scenario file`` or ``default``."""
+        for key, option in reversed(self.set_by.items()):
+            if path == key or path.startswith(f"{key}."):
+                return option
+        parts = path.split(".")
+        if any(".".join(parts[:k]) in self.in_file for k in range(len(parts), 0, -1)):
+            return "scenario file"
+        return "default"
 
     def resolved(self) -> dict[str, Any]:
         """The whole experiment as plain data; loading it again gives the same experiment."""
@@ -449,6 +463,7 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
     """Load, merge, override and validate a scenario file into one Scenario per regime."""
     path = Path(path)
     data, positions = _load_chain(path)
+    in_file = frozenset(_dotted_keys(data))
     origin = str(path)
     file_data = copy.deepcopy(data) if sets else data
     _apply_sets(data, positions, sets)
@@ -484,9 +499,28 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
             raise ScenarioError(f"{where}: regimes.{name}: regimes must keep the same stages (names and order)")
         if regimes[name].district.membership != base.district.membership:
             raise ScenarioError(f"{where}: regimes.{name}: regimes must share district.membership (random or choice)")
+    set_by = {parse_assignment(t, where=origin_of(t))[0]: origin_of(t) for t in sets}
     return Experiment(
-        source=origin, base=base, regimes=regimes, overrides=overrides, baseline=baseline, sensitivity=sensitivity
+        source=origin,
+        base=base,
+        regimes=regimes,
+        overrides=overrides,
+        baseline=baseline,
+        sensitivity=sensitivity,
+        set_by=set_by,
+        in_file=in_file,
     )
+
+
+def _dotted_keys(data: Any, prefix: str = "") -> list[str]:
+    """Every dotted path of nested mappings (groups and leaves; a list is one leaf)."""
+    out = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = f"{prefix}{key}"
+            out.append(path)
+            out.extend(_dotted_keys(value, f"{path}."))
+    return out
 
 
 def _apply_sets(data: dict[str, Any], positions: dict[Path_, str], sets: list[str] | tuple[str, ...]) -> None:

@@ -57,7 +57,7 @@ def test_report_has_every_section_in_order_and_no_external_links(runs):
         "Headline effects, averages over 1 year (52 weeks)",
         "Charts",
         "Assumptions that differ from the defaults",
-        "Mechanisms that were on",
+        "Mechanisms, on and off",
         "Caveats",
         "Run details",
     ]
@@ -269,3 +269,27 @@ def test_bound_cuts_an_interval_to_the_range_of_its_unit():
     assert bound("fraction", 0.2, 0.4) == (0.2, 0.4)
     assert bound("fraction", -1.5, 0.3, difference=True) == (-1.0, 0.3)
     assert bound("kRUB per week", -5.0, 5.0) == (-5.0, 5.0)
+
+
+def test_switches_left_to_the_schema_and_values_set_on_the_command_line_are_shown_as_such(tmp_path):
+    """A scenario without ``mechanisms:`` runs with the schema's defaults, and says so on the
+    console and in the report; a value from --set is credited to --set, not to the pilot's source."""
+    import yaml
+
+    data = yaml.safe_load((SCEN / "woodworking_kaluga.yaml").read_text(encoding="utf-8"))
+    del data["mechanisms"]
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = simulate(
+        str(bare), "--steps", "3", "--replications", "2", "--set", "district.coordination_cost=2.5", "--out", str(out)
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "mechanisms on: sharing (default), trust (default), entry_exit (default); off: asset_light (default), "
+        "specialization (default), spillovers (default), adjacent (default), export (default)"
+    ) in proc.stderr
+    text = _text((out / "report.html").read_text(encoding="utf-8"))
+    assert text.count("not in the file: the schema's default") == 8
+    row = re.search(r"district\.coordination_cost\s+2\.5\s+\S+\s+.*?--set district\.coordination_cost=2\.5", text)
+    assert row, text[:3000]

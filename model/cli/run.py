@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import ScenarioError
 from ..outputs.i18n import POINT_UNITS
+from ..sim.params import MECHANISMS
 
 
 def _fmt(x: float, unit: str) -> str:
@@ -56,6 +57,26 @@ def _print_headline(effects, out: Path, weeks: int) -> None:
             f"  {row['regime']:>12}  {row['label']:<22} {_fmt(row['diff_mean'], unit):>8} "
             f"[{_fmt(row['ci_low'], unit)}, {_fmt(row['ci_high'], unit)}] {shown_unit} {rel}"
         )
+
+
+def switches(exp) -> dict[str, dict[str, object]]:
+    """Each mechanism: on in the regime compared with the baseline (the first other regime), and
+    where that comes from (the file, an option, or the schema's default)."""
+    regime = next((r for r in exp.regimes if r != exp.baseline), exp.baseline)
+    on = exp.regimes[regime].mechanisms
+    return {m: {"on": bool(getattr(on, m)), "from": exp.origin(f"mechanisms.{m}")} for m in MECHANISMS}
+
+
+def switches_line(exp) -> str:
+    """One line for the console: which mechanisms are on and off, and which of them the file left
+    to the schema's defaults (a file without ``mechanisms:`` runs with M1, M7 and M8 on)."""
+    parts = []
+    for m, s in switches(exp).items():
+        tag = f"{m}{'' if s['from'] == 'scenario file' else ' (' + s['from'] + ')'}"
+        parts.append((s["on"], tag))
+    on = ", ".join(t for o, t in parts if o) or "none"
+    off = ", ".join(t for o, t in parts if not o) or "none"
+    return f"mechanisms on: {on}; off: {off}"
 
 
 def _print_selection(path: Path) -> None:
@@ -109,6 +130,8 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     runs = len(exp.regimes) * reps
     t0 = time.perf_counter()
     backend = make_backend(args.workers, args.dask)
+    if not args.quiet:  # once the input is known to be good: a refusal stays one line
+        print(switches_line(exp), file=sys.stderr)
     try:
         with tqdm(
             total=runs,
@@ -156,6 +179,8 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         started=started.isoformat(timespec="seconds"),
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
         wall_seconds=round(wall, 3),
+        set_on_command_line=exp.set_by,
+        mechanisms=switches(exp),
     )
     out = write_results(dest, exp, results, info, lang=args.lang)
     if not args.quiet:

@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 from ..experiments.results import Results
 from ..experiments.stats import horizon, t_interval
-from .i18n import POINT_UNITS, label, mechanism, number, tr, unit
+from .i18n import POINT_UNITS, label, mechanism, number, regime_name, tr, unit
 from .names import axis_label, plain_name
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ def levels_chart(
         m = results.metrics[j]
         for r, regime in enumerate(results.regimes):
             series = _scale(m.unit) * _smooth(results.data[r, :, :, j])
-            _band(ax, weeks, series, color=COLORS[r % len(COLORS)], label=regime, alpha=0.2)
+            _band(ax, weeks, series, color=COLORS[r % len(COLORS)], label=regime_name(regime, lang), alpha=0.2)
         _reviews(ax, reviews, results.steps, lang)
         lab = label(m.name, m.label, lang)
         ax.set_title(lab)
@@ -233,7 +233,9 @@ def paired_difference_chart(
         for r, regime in enumerate(results.regimes):
             if r != b:
                 diff = _scale(m.unit) * (_smooth(results.data[r, :, :, j]) - base)
-                name_ = tr("minus", lang, regime=regime, baseline=results.baseline)
+                name_ = tr(
+                    "minus", lang, regime=regime_name(regime, lang), baseline=regime_name(results.baseline, lang)
+                )
                 _band(ax, weeks, diff, color=COLORS[r % len(COLORS)], label=name_, alpha=0.25)
         ax.axhline(0.0, color="black", lw=1)
         _reviews(ax, reviews, results.steps, lang)
@@ -244,7 +246,8 @@ def paired_difference_chart(
         ax.set_ylabel(tr("diff_axis", lang, label=lab.lower(), unit=shown))
         ax.grid(alpha=0.3)
     _legend_below(axes[0], tr("diff_legend", lang))
-    fig.suptitle(tr("diff_suptitle", lang, title=title, baseline=results.baseline, weeks=SMOOTH_WEEKS))
+    base = regime_name(results.baseline, lang)
+    fig.suptitle(tr("diff_suptitle", lang, title=title, baseline=base, weeks=SMOOTH_WEEKS))
     _save(fig, path, lang)
 
 
@@ -303,7 +306,8 @@ def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Pat
                 else:
                     continue  # a relative effect needs a baseline that is not zero
                 name = label(metric, results.metrics[results.index(metric)].label, lang)
-                rows.append((f"{name} ({regime})" if len(regimes) > 1 else name, metric, r, scale))
+                shown = f"{name} ({regime_name(regime, lang)})" if len(regimes) > 1 else name
+                rows.append((shown, metric, r, scale))
         if rows:
             panels.append((key, rows))
     heights = [len(rows) + 1.5 for _, rows in panels]
@@ -330,7 +334,9 @@ def effects_chart(results: Results, effects: pd.DataFrame, title: str, path: Pat
     _save(fig, path, lang)
 
 
-def _bars(ax: Axes, results: Results, hs: np.ndarray, names: list[str], *, labels: list[str], scale: float) -> None:
+def _bars(
+    ax: Axes, results: Results, hs: np.ndarray, names: list[str], *, labels: list[str], scale: float, lang: str = "en"
+) -> None:
     """Grouped bars: one group per metric, one bar per regime, with 95% intervals."""
     width = 0.8 / len(results.regimes)
     x = np.arange(len(names))
@@ -345,7 +351,7 @@ def _bars(ax: Axes, results: Results, hs: np.ndarray, names: list[str], *, label
             yerr=np.nan_to_num(err[:, drawn]),
             capsize=3,
             color=COLORS[r % len(COLORS)],
-            label=regime,
+            label=regime_name(regime, lang),
         )
     ax.set_xticks(x, labels, rotation=20, ha="right")
     ax.grid(axis="y", alpha=0.3)
@@ -357,7 +363,7 @@ def stage_chart(results: Results, title: str, path: Path, lang: str = "en") -> N
     hs = horizon(results)
     fig, ax = _subplots(figsize=(max(7, 1.6 * len(names) + 3), 4.8))
     labels = [n.removeprefix("utilization_").replace("_", " ") for n in names]
-    _bars(ax, results, hs, names, labels=labels, scale=100.0)
+    _bars(ax, results, hs, names, labels=labels, scale=100.0, lang=lang)
     ax.set_ylabel(tr("stage_axis", lang))
     _legend_below(ax, tr("regime_bars", lang))
     ax.set_title(_wrap(tr("stage_title", lang, title=title)))
@@ -373,7 +379,7 @@ def members_chart(results: Results, title: str, path: Path, lang: str = "en", *,
     scales = (1.0, 100.0, 100.0)
     words = [tr("members_word", lang), tr("nonmembers_word", lang)]
     for ax, (mem, non), panel_unit, panel, scale in zip(axes, GROUP_METRICS, units, panels, scales, strict=True):
-        _bars(ax, results, hs, [mem, non], labels=words, scale=scale)
+        _bars(ax, results, hs, [mem, non], labels=words, scale=scale, lang=lang)
         ax.set_title(panel)
         ax.set_ylabel(panel_unit)
     _legend_below(axes[0], tr("regime_bars", lang))
@@ -485,7 +491,7 @@ def sweep_chart(
                 scale * gr["diff_mean"],
                 marker="o",
                 color=color,
-                label=f"{regime}{' (' + name + ')' if name else ''}",
+                label=f"{regime_name(regime, lang)}{' (' + name + ')' if name else ''}",
             )
             ax.fill_between(gr[x_path], scale * gr["ci_low"], scale * gr["ci_high"], color=color, alpha=0.2, lw=0)
     ax.axhline(0.0, color="black", lw=1)
@@ -605,7 +611,7 @@ def compare_chart(table: pd.DataFrame, metric: str, path: Path, lang: str = "en"
     bars = ax.barh(y, np.nan_to_num(mid), xerr=np.nan_to_num(err), capsize=4, color=colors, height=0.6)
     ax.legend(
         bars,
-        [f"{run} ({regime})" for run, regime in rows],
+        [f"{run} ({regime_name(regime, lang)})" for run, regime in rows],
         title=tr("ci_bars", lang),
         fontsize="small",
         loc="center left",
@@ -613,7 +619,7 @@ def compare_chart(table: pd.DataFrame, metric: str, path: Path, lang: str = "en"
     )
     for yi, v in zip(y, mid, strict=True):
         ax.annotate(f"{number(v, lang, 2)}%", (v, yi), xytext=(6, -12), textcoords="offset points", fontsize=8)
-    ax.set_yticks(y, [f"{run} ({regime})" for run, regime in rows])
+    ax.set_yticks(y, [f"{run} ({regime_name(regime, lang)})" for run, regime in rows])
     ax.invert_yaxis()
     ax.axvline(0.0, color="black", lw=1)
     ax.set_xlabel(tr("effect_pct", lang))

@@ -94,7 +94,7 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "path_before": {
         "en": " Before that, the effect is clearly the other way in year {years_list}.",
-        "ru": " До этого эффект ясно противоположный в году: {years_list}.",
+        "ru": " До этого, в году {years_list}, эффект ясно противоположный.",
     },
     "path_never": {
         "en": "In none of the {years} years is the effect on profit per firm clear: every yearly 95% interval "
@@ -266,7 +266,24 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Assumptions that differ from the defaults",
         "ru": "Допущения, отличные от значений по умолчанию",
     },
-    "mechanisms": {"en": "Mechanisms that were on", "ru": "Включённые механизмы"},
+    "mechanisms": {"en": "Mechanisms, on and off", "ru": "Механизмы: включённые и выключенные"},
+    "switch_columns": {"en": "Mechanism|Switch|Set by", "ru": "Механизм|Положение|Где задано"},
+    "switch_on": {"en": "on", "ru": "вкл."},
+    "switch_off": {"en": "off", "ru": "выкл."},
+    "from_file": {"en": "the scenario file", "ru": "файл сценария"},
+    "from_default": {
+        "en": "not in the file: the schema's default",
+        "ru": "нет в файле: значение по умолчанию",
+    },
+    "switch_defaults": {
+        "en": "A scenario file without a mechanisms: block runs with the schema's defaults: M1 sharing, M7 "
+        "trust and M8 entry and exit on; M2 to M6 off.",
+        "ru": "Файл сценария без блока mechanisms: рассчитывается со значениями по умолчанию: M1 (обмен "
+        "мощностями), M7 (доверие) и M8 (вход и выход) включены; M2–M6 выключены.",
+    },
+    "set_by": {"en": "Set by", "ru": "Где задано"},
+    "what_it_is": {"en": "What it is", "ru": "Что это (по-английски)"},
+    "source_default": {"en": "Source of the documented default", "ru": "Источник значения по умолчанию"},
     "caveats": {"en": "Caveats", "ru": "Оговорки"},
     "tables": {"en": "Tables", "ru": "Таблицы"},
     "scenario": {"en": "Scenario", "ru": "Сценарий"},
@@ -336,8 +353,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "(95% ДИ от {low} до {high} п. п.).",
     },
     "sentence_abs": {
-        "en": "{regime}: {label} changes by {value} {unit} against '{baseline}' (95% CI {low} to {high}).",
-        "ru": "{regime}: {label} изменяется на {value} {unit} по сравнению с режимом «{baseline}» "
+        "en": "{regime}: {label} changes by {amount} against '{baseline}' (95% CI {low} to {high}).",
+        "ru": "{regime}: {label} изменяется на {amount} по сравнению с режимом «{baseline}» "
         "(95% ДИ от {low} до {high}).",
     },
     "sentence_same": {
@@ -352,8 +369,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Members and non-members are compared inside the same runs. Membership is drawn at random "
         "in this model; in real districts firms choose to join, so a comparison of members with "
         "non-members there carries selection effects.",
-        "ru": "Члены и нечлены района сравниваются внутри одних и тех же прогонов. В модели членство "
-        "назначается случайно; в реальных районах фирмы выбирают сами, поэтому сравнение членов и "
+        "ru": "Члены и нечлены кластера сравниваются внутри одних и тех же прогонов. В модели членство "
+        "назначается случайно; в реальных кластерах фирмы выбирают сами, поэтому сравнение членов и "
         "нечленов там несёт эффект отбора.",
     },
     "few_reps": {
@@ -365,7 +382,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "These are model results under the stated assumptions, not forecasts; the evidence puts "
         "the real district premium at a few percent, varying by sector and place.",
         "ru": "Это результаты модели при указанных допущениях, а не прогноз; по эмпирическим данным "
-        "реальная премия района составляет несколько процентов и зависит от отрасли и места.",
+        "реальная премия кластера составляет несколько процентов и зависит от отрасли и места.",
     },
     "compare_effects": {"en": "Effects side by side", "ru": "Эффекты рядом"},
     "compared_runs": {"en": "Runs compared", "ru": "Сравниваемые расчёты"},
@@ -455,7 +472,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "nonmembers_word": {"en": "non-members", "ru": "нечлены"},
     "formation_title": {
         "en": "{title}: how the district forms (firms join and leave by choice)",
-        "ru": "{title}: как складывается округ (фирмы вступают и выходят сами)",
+        "ru": "{title}: как складывается кластер (фирмы вступают и выходят сами)",
     },
     "members_title_choice": {
         "en": "{title}: members and non-members in the same runs (firms chose: the groups differ "
@@ -474,14 +491,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "In real data an evaluator sees only the district: members against non-members, or firms "
         "before and after they join. This model also runs the same firms without the district (common "
         "random numbers), so it can say how far those estimates fall from the true effect.",
-        "ru": "В реальных данных оценщик видит только округ: членов против нечленов или фирмы до и после "
-        "вступления. Модель прогоняет те же фирмы и без округа (общие случайные числа) и потому "
+        "ru": "В реальных данных оценщик видит только кластер: членов против нечленов или фирмы до и после "
+        "вступления. Модель прогоняет те же фирмы и без кластера (общие случайные числа) и потому "
         "может сказать, насколько эти оценки отходят от истинного эффекта.",
     },
     "estimate": {"en": "Estimate", "ru": "Оценка"},
     "est_true_effect": {
         "en": "True effect on members (the same firms without the district)",
-        "ru": "Истинный эффект для членов (те же фирмы без округа)",
+        "ru": "Истинный эффект для членов (те же фирмы без кластера)",
     },
     "est_naive": {"en": "Naive comparison: members minus non-members", "ru": "Наивное сравнение: члены минус нечлены"},
     "est_naive_bias": {
@@ -540,12 +557,12 @@ PHRASES: dict[str, dict[str, str]] = {
     "break_even_at": {"en": "break-even {value}", "ru": "безубыточность {value}"},
     "sweep_title": {
         "en": "{label}: district effect against {path} (band: 95% CI)",
-        "ru": "{label}: эффект района в зависимости от {path} (полоса: 95% ДИ)",
+        "ru": "{label}: эффект кластера в зависимости от {path} (полоса: 95% ДИ)",
     },
     "total": {"en": "total", "ru": "итого"},
     "waterfall_title": {
         "en": "{title}: the district effect on {label} split among mechanisms (Shapley values, 95% CI)",
-        "ru": "{title}: эффект района ({label}) по механизмам (значения Шепли, 95% ДИ)",
+        "ru": "{title}: эффект кластера ({label}) по механизмам (значения Шепли, 95% ДИ)",
     },
     "morris_axis": {
         "en": "Morris mu* of the district effect on {label} ({unit}; error bars: 95% CI)",
@@ -576,15 +593,15 @@ PHRASES: dict[str, dict[str, str]] = {
     "effect_neutral": {"en": "neither better nor worse (assets)", "ru": "ни лучше, ни хуже (активы)"},
     "raises": {"en": "mechanism raises the effect", "ru": "механизм увеличивает эффект"},
     "lowers": {"en": "mechanism lowers the effect", "ru": "механизм уменьшает эффект"},
-    "total_effect": {"en": "total district effect", "ru": "общий эффект района"},
+    "total_effect": {"en": "total district effect", "ru": "общий эффект кластера"},
     "s1": {"en": "first order (S1)", "ru": "первого порядка (S1)"},
     "sensitivity_title": {
         "en": "{title}: which uncertain parameters move the district effect ({method})",
-        "ru": "{title}: какие неопределённые параметры влияют на эффект района ({method})",
+        "ru": "{title}: какие неопределённые параметры влияют на эффект кластера ({method})",
     },
     "compare_chart_title": {
         "en": "District effects side by side: {metric}",
-        "ru": "Эффекты района рядом: {metric}",
+        "ru": "Эффекты кластера рядом: {metric}",
     },
     "difference_in": {"en": "difference in", "ru": "разница:"},
 }
@@ -616,7 +633,7 @@ MECHANISM_SHORT: dict[str, dict[str, str]] = {
 
 LABELS_RU: dict[str, str] = {
     "firms_active": "Активные фирмы",
-    "members": "Члены района",
+    "members": "Члены кластера",
     "entries": "Входы фирм",
     "exits": "Выходы фирм",
     "demand": "Спрос",
@@ -640,7 +657,7 @@ LABELS_RU: dict[str, str] = {
     "coordination_cost": "Затраты на координацию",
     "trust_mean": "Среднее доверие",
     "partner_links": "Партнёрские связи",
-    "reputation": "Репутация района",
+    "reputation": "Репутация кластера",
     "export_open": "Экспортный канал открыт",
     "adjacent_revenue": "Выручка смежных отраслей",
     "adjacent_jobs": "Рабочие места в смежных отраслях",
@@ -663,7 +680,7 @@ LABELS_RU: dict[str, str] = {
     "joins": "Вступления",
     "leaves": "Выходы",
     "member_share": "Доля членов среди допущенных фирм",
-    "sustained": "Округ держится сам",
+    "sustained": "Кластер держится сам",
     "weeks_to_sustain": "Недель до самоподдержания",
     "entrant_survival": "Выживаемость новых фирм",
     "public_cost": "Государственные расходы",
@@ -713,16 +730,56 @@ PLURALS_RU: dict[str, tuple[str, str, str]] = {
 }
 
 
+UNIT_WORDS_RU: dict[str, tuple[str, str, str]] = {
+    "firms": PLURALS_RU["firm"],
+    "weeks": PLURALS_RU["week"],
+    "employees": ("работник", "работника", "работников"),
+    "jobs": ("рабочее место", "рабочих места", "рабочих мест"),
+    "links": ("связь", "связи", "связей"),
+}
+
+
+def _ru_form(x: float, forms: tuple[str, str, str]) -> str:
+    """The Russian form of a noun after the number ``x``: by the last digits for whole numbers
+    (1 фирма, 2 фирмы, 5 фирм), the genitive singular after a fraction (5,4 фирмы)."""
+    one, few, many = forms
+    if not float(x).is_integer():
+        return few
+    n = abs(int(x))
+    tail, tens = n % 10, n % 100
+    return one if tail == 1 and tens != 11 else few if 2 <= tail <= 4 and not 12 <= tens <= 14 else many
+
+
+def amount(x: float, unit_text: str, lang: str = "en", digits: int = 3) -> str:
+    """A number with its unit, the noun agreeing with the number in Russian (``5,4 фирмы``)."""
+    shown = number(x, lang, digits)
+    if lang == "ru" and unit_text in UNIT_WORDS_RU and isinstance(x, int | float) and math.isfinite(x):
+        rounded = float(shown.replace("\u00a0", "").replace(",", "."))
+        return f"{shown} {_ru_form(rounded, UNIT_WORDS_RU[unit_text])}"
+    return f"{shown} {unit(unit_text, lang)}"
+
+
 def count(n: int, word: str, lang: str = "en") -> str:
     """``1 firm``, ``5 firms``; in Russian ``1 фирма``, ``2 фирмы``, ``5 фирм``, ``21 фирма``."""
-    one, few, many = (PLURALS_RU if lang == "ru" else PLURALS)[word]
     n = int(n)
     if lang == "ru":
-        tail, tens = n % 10, n % 100
-        form = one if tail == 1 and tens != 11 else few if 2 <= tail <= 4 and not 12 <= tens <= 14 else many
-    else:
-        form = one if n == 1 else many
-    return f"{number(n, lang)} {form}"
+        return f"{number(n, lang)} {_ru_form(n, PLURALS_RU[word])}"
+    one, _, many = PLURALS[word]
+    return f"{number(n, lang)} {one if n == 1 else many}"
+
+
+REGIMES_RU = {
+    "standalone": "без кластера",
+    "district": "кластер",
+    "no_programme": "без программы",
+    "programme": "программа",
+}
+"""Russian names of the pilots' regimes; a scenario's own regime names are shown as written."""
+
+
+def regime_name(name: str, lang: str = "en") -> str:
+    """A regime's name for people: the pilots' regimes translated, others as the scenario names them."""
+    return REGIMES_RU.get(name, name) if lang == "ru" else name
 
 
 def check_lang(lang: str) -> str:

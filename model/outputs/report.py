@@ -25,7 +25,7 @@ from ..experiments.sweep import interval_reading
 from ..sim.metrics import HEADLINE, metric_list
 from ..sim.params import MECHANISMS, Scenario, parameter_table
 from . import brief
-from .i18n import APPRAISAL_RU, POINT_UNITS, label, mechanism, number, tr, unit
+from .i18n import APPRAISAL_RU, POINT_UNITS, amount, label, mechanism, number, regime_name, tr, unit
 from .i18n import PHRASES as PHRASE_KEYS
 from .names import axis_label, parameter_info, plain_name, plausible_text
 from .paths import write_atomic
@@ -34,7 +34,8 @@ CSS = """
 body{font-family:"DejaVu Sans",Arial,Helvetica,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
 color:#222;line-height:1.45}
 h1{font-size:1.6em;border-bottom:2px solid #1f77b4;padding-bottom:.2em}h2{font-size:1.25em;margin-top:1.6em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #ccc;padding:.25em .6em;
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em;display:block;max-width:100%;overflow-x:auto}
+th,td{border:1px solid #ccc;padding:.25em .6em;
 text-align:left;vertical-align:top}td.n{text-align:right;white-space:nowrap}th{background:#f0f4f8}
 img{max-width:100%;height:auto;border:1px solid #ddd;margin:.5em 0}figure{margin:0 0 1.2em 0}
 figcaption{font-size:.9em;color:#555}.caveat{background:#fff8e1;border-left:4px solid #f0ad4e;padding:.4em .8em;
@@ -86,8 +87,8 @@ def _fmt_effect(row: pd.Series, lang: str) -> tuple[str, str, str, str]:
         diff = f"{number(100 * row['diff_mean'], lang)} {unit('percentage points', lang)}"
         ci = f"{number(100 * row['ci_low'], lang)} … {number(100 * row['ci_high'], lang)}"
     else:
-        base = f"{number(row['baseline_mean'], lang)} {unit(u, lang)}"
-        diff = f"{number(row['diff_mean'], lang)} {unit(u, lang)}"
+        base = amount(row["baseline_mean"], u, lang)
+        diff = amount(row["diff_mean"], u, lang)
         ci = f"{number(row['ci_low'], lang)} … {number(row['ci_high'], lang)}"
     rel = row.get("rel_diff")
     rates = u in POINT_UNITS  # a rate's change is in points; "+17%" of a rate misleads
@@ -102,7 +103,12 @@ def sentence(row: pd.Series, lang: str) -> str:
     u = row["unit"]
     diff, lo, hi = float(row["diff_mean"]), float(row["ci_low"]), float(row["ci_high"])
     direction = tr("higher" if diff > 0 else "lower" if diff < 0 else "unchanged", lang)
-    fields = {"regime": row["regime"], "label": lab, "baseline": row["baseline"], "direction": direction}
+    fields = {
+        "regime": regime_name(row["regime"], lang),
+        "label": lab,
+        "baseline": regime_name(row["baseline"], lang),
+        "direction": direction,
+    }
     base = float(row["baseline_mean"])
     if diff == 0 and lo == 0 and hi == 0:
         return tr("sentence_same", lang, **fields)
@@ -129,8 +135,7 @@ def sentence(row: pd.Series, lang: str) -> str:
         text = tr(
             "sentence_abs",
             lang,
-            value=number(diff, lang),
-            unit=unit(u, lang),
+            amount=amount(diff, u, lang),
             low=number(lo, lang),
             high=number(hi, lang),
             **fields,
@@ -188,11 +193,37 @@ def _value(v: Any, lang: str) -> str:
     return str(v)
 
 
-def _mechanisms(resolved: dict[str, Any], lang: str) -> str:
-    on = [m for m in MECHANISMS if resolved.get("mechanisms", {}).get(m, True)]
-    if not on:
-        return f"<p>{_esc(tr('no_mechanisms', lang))}</p>"
-    return "<ul>" + "".join(f"<li>{_esc(mechanism(m, lang))}</li>" for m in on) + "</ul>"
+def _set_by(path: str, man: dict[str, Any], lang: str) -> str:
+    """The command-line option that set a value (the last that covers its path), else the scenario
+    file: a value the user changed is never presented as the pilot's, with the pilot's source."""
+    for key, option in reversed(list((man.get("set_on_command_line") or {}).items())):
+        if path == key or path.startswith(f"{key}."):
+            return option
+    return tr("from_file", lang)
+
+
+def _mechanisms(resolved: dict[str, Any], man: dict[str, Any], lang: str) -> str:
+    """Every mechanism, on or off in the regime compared, and where its switch was set (the file,
+    a command-line option, or the schema's default: M1, M7 and M8 on, the rest off)."""
+    known = man.get("mechanisms") or {}
+    rows = []
+    for m in MECHANISMS:
+        state = known.get(m) or {"on": resolved.get("mechanisms", {}).get(m, False), "from": "scenario file"}
+        origin = state["from"]
+        where = (
+            tr("from_file", lang)
+            if origin == "scenario file"
+            else tr("from_default", lang)
+            if origin == "default"
+            else origin
+        )
+        rows.append([mechanism(m, lang), tr("switch_on" if state["on"] else "switch_off", lang), where])
+    if not any(r[1] == tr("switch_on", lang) for r in rows):
+        rows.insert(0, [tr("no_mechanisms", lang), "", ""])
+    return (
+        _table(tr("switch_columns", lang).split("|"), rows)
+        + f"<p><small>{_esc(tr('switch_defaults', lang))}</small></p>"
+    )
 
 
 # ---------------------------------------------------------------------------- pages
@@ -211,7 +242,7 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     run = [
         [tr("scenario", lang), man.get("scenario_name", "")],
         [tr("source_file", lang), man.get("scenario_source", "")],
-        [tr("regimes", lang), ", ".join(man.get("regimes", []))],
+        [tr("regimes", lang), ", ".join(regime_name(r, lang) for r in man.get("regimes", []))],
         [tr("replications", lang), number(man.get("replications"), lang)],
         [tr("weeks", lang), number(man.get("steps"), lang)],
         [tr("seed", lang), str(man.get("root_seed"))],
@@ -227,7 +258,7 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     table_rows = []
     for _, r in head.iterrows():
         base, diff, ci, rel = _fmt_effect(r, lang)
-        table_rows.append([r["regime"], label(r["metric"], r["label"], lang), base, diff, ci, rel])
+        table_rows.append([regime_name(r["regime"], lang), label(r["metric"], r["label"], lang), base, diff, ci, rel])
     effects_html = _table(
         [
             tr("regime", lang),
@@ -255,7 +286,9 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
                 tr("default", lang),
                 tr("unit", lang),
                 tr("plausible", lang),
-                tr("source", lang),
+                tr("set_by", lang),
+                tr("source_default", lang),
+                tr("what_it_is", lang),
             ],
             [
                 [
@@ -266,7 +299,9 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
                     "—"
                     if not r["plausible"]
                     else f"{_value(r['plausible'][0], lang)} … {_value(r['plausible'][1], lang)}",
+                    _set_by(r["path"], man, lang),
                     r["source"] or "",
+                    plain_name(r["path"]),
                 ]
                 for r in rows
             ],
@@ -290,7 +325,7 @@ def _run_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
         ),
         (tr("charts", lang), charts),
         (tr("assumptions", lang), assumptions_html),
-        (tr("mechanisms", lang), _mechanisms(resolved, lang)),
+        (tr("mechanisms", lang), _mechanisms(resolved, man, lang)),
         (tr("caveats", lang), "".join(f'<p class="caveat">{_esc(c)}</p>' for c in caveats)),
         (tr("run_details", lang), _table(["", ""], run)),
     ]
@@ -312,10 +347,11 @@ def _brief_html(folder: Path, man: dict[str, Any], effects: pd.DataFrame, lang: 
     for regime in dict.fromkeys(effects["regime"]):
         path = brief.effect_path(ts, regime, baseline) if ts is not None else None
         if len(effects["regime"].unique()) > 1:
-            parts.append(f"<h3>{_esc(tr('vs', lang, regime=regime, baseline=baseline))}</h3>")
+            names = {"regime": regime_name(regime, lang), "baseline": regime_name(baseline, lang)}
+            parts.append(f"<h3>{_esc(tr('vs', lang, **names))}</h3>")
         said = brief.sentences(effects, regime, weeks, path, lang)
         parts.append("".join(f'<p class="brief">{_esc(x)}</p>' for x in said))
-        columns = tr("brief_columns", lang, regime=regime).split("|")
+        columns = tr("brief_columns", lang, regime=regime_name(regime, lang)).split("|")
         parts.append(f"<h4>{_esc(tr('brief_table', lang))}</h4>")
         parts.append(_table(columns, brief.table_rows(effects, regime, lang), numeric={2, 3, 4, 5, 6}))
         if path:
@@ -460,7 +496,12 @@ def _break_even_said(row: pd.Series, path: str, lang: str) -> str:
         tr(f"be_{k}", lang, where=row[k]) for k in ("above", "below", "unclear") if isinstance(row[k], str) and row[k]
     ]
     text = tr(
-        "be_head", lang, outcome=_outcome(row["outcome"], lang), regime=row["regime"], path=path, parts="; ".join(parts)
+        "be_head",
+        lang,
+        outcome=_outcome(row["outcome"], lang),
+        regime=regime_name(row["regime"], lang),
+        path=path,
+        parts="; ".join(parts),
     )
     if pd.notna(row["value"]):
         low = number(row["low"], lang) if pd.notna(row["low"]) else tr("beyond_range", lang)
@@ -479,7 +520,7 @@ def _pays_said(row: pd.Series, method: str, lang: str) -> str:
         "pays_said",
         lang,
         outcome=_outcome(row["outcome"], lang),
-        regime=row["regime"],
+        regime=regime_name(row["regime"], lang),
         share=pct(row["share_positive"]),
         points=int(row["points"]),
         low=pct(row["ci_low"]),
@@ -723,7 +764,9 @@ def compare_html(table: pd.DataFrame, charts: list[Path], lang: str = "en", mixe
     rows = []
     for _, r in table.iterrows():
         base, diff, ci, rel = _fmt_effect(r, lang)
-        rows.append([label(r["metric"], r["label"], lang), r["run"], r["regime"], base, diff, ci, rel])
+        rows.append(
+            [label(r["metric"], r["label"], lang), r["run"], regime_name(r["regime"], lang), base, diff, ci, rel]
+        )
     effects = _table(
         [
             tr("outcome", lang),
