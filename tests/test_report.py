@@ -282,9 +282,13 @@ def test_switches_left_to_the_schema_and_values_set_on_the_command_line_are_show
     bare.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     out = tmp_path / "out"
     proc = simulate(
-        str(bare), "--steps", "3", "--replications", "2", "--set", "district.coordination_cost=2.5", "--out", str(out)
-    )
+        str(bare), "--steps", "3", "--replications", "2", "--set", "district.coordination_cost=2.5", "--out", str(out),
+        "--weekly-csv",
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+    weekly = pd.read_csv(out / "timeseries.csv")  # on request: every week of every run
+    assert len(weekly) == 2 * 2 * 3
+    assert weekly.equals(pd.read_parquet(out / "timeseries.parquet").astype({"regime": str}))
     assert (
         "mechanisms on: sharing (default), trust (default), entry_exit (default); off: asset_light (default), "
         "specialization (default), spillovers (default), adjacent (default), export (default)"
@@ -293,3 +297,20 @@ def test_switches_left_to_the_schema_and_values_set_on_the_command_line_are_show
     assert text.count("not in the file: the schema's default") == 8
     row = re.search(r"district\.coordination_cost\s+2\.5\s+\S+\s+.*?--set district\.coordination_cost=2\.5", text)
     assert row, text[:3000]
+
+
+def test_a_run_writes_a_workbook_that_holds_numbers_as_numbers(runs):
+    """results.xlsx opens cleanly in any locale's Excel: the CSVs' rows with numbers stored as
+    numbers, and the brief's table per firm and per year."""
+    book = pd.read_excel(runs["wood"] / "results.xlsx", sheet_name=None)
+    assert list(book) == ["brief", "effects", "summary"]
+    effects = pd.read_csv(runs["wood"] / "effects.csv")
+    assert book["effects"].shape == effects.shape
+    assert np.allclose(book["effects"]["diff_mean"], effects["diff_mean"], equal_nan=True)
+    first = book["brief"].iloc[0]
+    assert first["metric"] == "profit_per_firm"
+    assert first["unit"] == "kRUB per firm-year"
+    row = effects[effects["metric"] == "profit_per_firm"].iloc[0]
+    assert first["difference"] == pytest.approx(52 * row["diff_mean"])
+    ru = pd.read_excel(runs["wood_ru"] / "results.xlsx", sheet_name="brief")
+    assert ru["label"].iloc[0] == "Прибыль на фирму"

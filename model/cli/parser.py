@@ -122,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="cap for --precision (default 200)",
     )
+    run.add_argument(
+        "--weekly-csv",
+        action="store_true",
+        help="also write timeseries.csv: every week of every run (regime, replication, step, metrics)",
+    )
     val = sub.add_parser(
         "validate",
         help="check the model against analytic results and the evidence; exit 1 if a check fails",

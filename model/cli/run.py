@@ -182,7 +182,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
         set_on_command_line=exp.set_by,
         mechanisms=switches(exp),
     )
-    out = write_results(dest, exp, results, info, lang=args.lang)
+    out = write_results(dest, exp, results, info, lang=args.lang, weekly_csv=args.weekly_csv)
     if not args.quiet:
         _print_headline(effects_table(results), out, exp.base.steps)
         _print_selection(out / "selection.csv")

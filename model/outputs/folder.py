@@ -20,8 +20,9 @@ from ..experiments.validation import Check, as_rows
 from ..scenario_io import Experiment
 from .paths import Destination, prepare_destination, staging
 from .report import write_report
+from .workbook import write_workbook
 
-PACKAGES = ("mesa", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "matplotlib", "pyyaml", "tqdm")
+PACKAGES = ("mesa", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "matplotlib", "pyyaml", "tqdm", "openpyxl")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SELECTION_WARNING = (
     "Members and non-members are compared inside the same runs (members_* and nonmember_* metrics, "
@@ -113,10 +114,13 @@ def write_results(  # noqa: PLR0917 - the folder, what ran, its results and how 
     manifest: dict[str, Any],
     lang: str = "en",
     extra: Callable[[Path], None] | None = None,
+    *,
+    weekly_csv: bool = False,
 ) -> Path:
     """Write every result file into a temporary folder, then move it into place (``paths.staging``;
     a plain path is checked as the command line checks ``--out``). ``extra(folder)``: a command's
-    own files (such as an appraisal's table), written before the report."""
+    own files (such as an appraisal's table), written before the report; ``weekly_csv`` adds
+    timeseries.csv (the weekly paths, also in timeseries.parquet)."""
     dest = prepare_destination(out, "run")
     with staging(dest) as tmp:
         with (tmp / "scenario.yaml").open("w", encoding="utf-8") as fh:
@@ -127,6 +131,9 @@ def write_results(  # noqa: PLR0917 - the folder, what ran, its results and how 
         effects = effects_table(results)
         summary.to_csv(tmp / "summary.csv", index=False)
         effects.to_csv(tmp / "effects.csv", index=False)
+        write_workbook(tmp / "results.xlsx", summary, effects, lang)
+        if weekly_csv:  # on request: the weekly paths as CSV (timeseries.parquet has them always)
+            timeseries_frame(results).to_csv(tmp / "timeseries.csv", index=False)
         from .charts import write_charts  # noqa: PLC0415 - imported while the runs went on (import_charts)
 
         choice = exp.base.district.membership == "choice"
