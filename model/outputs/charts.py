@@ -601,28 +601,30 @@ def compare_chart(table: pd.DataFrame, metric: str, path: Path, lang: str = "en"
     sub = table[(table["metric"] == metric) & np.isfinite(table["baseline_mean"]) & (table["baseline_mean"] != 0)]
     rows = list(zip(sub["run"], sub["regime"], strict=True))
     fig, ax = _subplots(figsize=(10, 1.6 + 0.55 * len(rows)))
-    scale = 100.0 / sub["baseline_mean"].abs().to_numpy()
+    rate = len(sub) and sub["unit"].iloc[0] in POINT_UNITS  # a rate's change in points, not per cent
+    scale = np.full(len(sub), 100.0) if rate else 100.0 / sub["baseline_mean"].abs().to_numpy()
     mid = sub["diff_mean"].to_numpy() * scale
     err = np.vstack(
         [(sub["diff_mean"] - sub["ci_low"]).to_numpy() * scale, (sub["ci_high"] - sub["diff_mean"]).to_numpy() * scale]
     )
     y = np.arange(len(rows))
-    colors = [COLORS[(i + 1) % len(COLORS)] for i in range(len(rows))]
-    bars = ax.barh(y, np.nan_to_num(mid), xerr=np.nan_to_num(err), capsize=4, color=colors, height=0.6)
-    ax.legend(
-        bars,
-        [f"{run} ({regime_name(regime, lang)})" for run, regime in rows],
-        title=tr("ci_bars", lang),
-        fontsize="small",
-        loc="center left",
-        bbox_to_anchor=(1.01, 0.5),
-    )
+    # coloured as in effects.png: clearly better, clearly worse, or cannot tell (the runs are named
+    # on the axis, so colour carries the reading, not the run)
+    colors = [_effect_color(metric, lo, hi) for lo, hi in zip(sub["ci_low"], sub["ci_high"], strict=True)]
+    ax.barh(y, np.nan_to_num(mid), xerr=np.nan_to_num(err), capsize=4, color=colors, height=0.6)
+    handles = [
+        Patch(color=GOOD, label=tr("effect_good", lang)),
+        Patch(color=BAD, label=tr("effect_bad", lang)),
+        Patch(color=UNCLEAR, label=tr("effect_unclear", lang)),
+    ]
+    _legend_below(ax, tr("ci_bars", lang), handles=handles)
     for yi, v in zip(y, mid, strict=True):
-        ax.annotate(f"{number(v, lang, 2)}%", (v, yi), xytext=(6, -12), textcoords="offset points", fontsize=8)
+        shown = f"{number(v, lang, 2)} {tr('points', lang)}" if rate else f"{number(v, lang, 2)}%"
+        ax.annotate(shown, (v, yi), xytext=(6, -12), textcoords="offset points", fontsize=8)
     ax.set_yticks(y, [f"{run} ({regime_name(regime, lang)})" for run, regime in rows])
     ax.invert_yaxis()
     ax.axvline(0.0, color="black", lw=1)
-    ax.set_xlabel(tr("effect_pct", lang))
+    ax.set_xlabel(tr("effect_pts" if rate else "effect_pct", lang))
     ax.grid(axis="x", alpha=0.3)
     lab = label(metric, sub["label"].iloc[0] if len(sub) else metric, lang)
     ax.set_title(tr("compare_chart_title", lang, metric=lab))

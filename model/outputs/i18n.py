@@ -387,6 +387,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "compare_effects": {"en": "Effects side by side", "ru": "Эффекты рядом"},
     "compared_runs": {"en": "Runs compared", "ru": "Сравниваемые расчёты"},
     "folder": {"en": "Results folder", "ru": "Папка результатов"},
+    "effect_pts": {
+        "en": "paired difference, percentage points (bars: 95% CI)",
+        "ru": "парная разница, п. п. (усы: 95% ДИ)",
+    },
     "effect_pct": {
         "en": "paired difference, % of the baseline (bars: 95% CI)",
         "ru": "парная разница, % от базы (усы: 95% ДИ)",

@@ -780,18 +780,19 @@ def compare_html(table: pd.DataFrame, charts: list[Path], lang: str = "en", mixe
         rows,
         numeric={3, 4, 5, 6},
     )
-    sentences = "".join(
-        f'<p class="sentence">{_esc(r["run"])} — {_esc(sentence(r, lang))}</p>'
-        for _, r in table[table["metric"].isin(("profit", "roa"))].iterrows()
-    )
+    said = []
+    for run, part in table.groupby("run", sort=False):
+        weeks = int(part["weeks"].iloc[0]) if pd.notna(part["weeks"].iloc[0]) else 0
+        for regime in dict.fromkeys(part["regime"]):
+            first = brief.sentences(part, regime, weeks, None, lang)[:1]
+            said += [f"{run} — {x}" for x in first]
+    sentences = "".join(f'<p class="brief">{_esc(x)}</p>' for x in said)
     return _page(
         tr("compare_title", lang),
         [
+            (tr("brief", lang), sentences),
             (tr("compared_runs", lang), listing),
-            (
-                tr("compare_effects", lang),
-                "".join(_img(c, f"charts/{c.name}") for c in charts) + effects + sentences,
-            ),
+            (tr("compare_effects", lang), "".join(_img(c, f"charts/{c.name}") for c in charts) + effects),
             (tr("caveats", lang), f'<p class="caveat">{_esc(tr("model_caveat", lang))}</p>'),
         ],
         lang,
