@@ -675,12 +675,20 @@ def _validation_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
     first = frame.drop_duplicates("group")
     groups = [[str(r.group), str(r.shows), str(r.source)] for r in first.itertuples(index=False)]
     chart = folder / "validation.png"
+    counts = tr(
+        "validation_counts",
+        lang,
+        passed=man.get("passed", "?"),
+        inconclusive=man.get("inconclusive", 0),
+        failed=man.get("failed", "?"),
+    )
     return [
-        (tr("what_was_run", lang), _table(["", ""], run)),
+        (tr("brief", lang), f'<p class="brief">{_esc(counts)}.</p><p>{_esc(tr("read_validation", lang))}</p>'),
         (tr("checks", lang), _table(tr("check_columns", lang).split("|"), checks, {3})),
         (tr("groups", lang), _table(tr("group_columns", lang).split("|"), groups)),
         (tr("charts", lang), _img(chart, chart.name) if chart.exists() else ""),
         (tr("caveats", lang), f'<p class="caveat">{_esc(tr("validation_caveat", lang))}</p>'),
+        (tr("run_details", lang), _table(["", ""], run)),
     ]
 
 
