@@ -162,3 +162,11 @@ def test_the_chance_it_pays_is_a_share_with_an_interval_inside_0_and_1():
     assert everywhere["share_positive"] == 1.0
     assert everywhere["ci_high"] == pytest.approx(1.0)  # Wilson: inside [0, 1] even at a share of 1
     assert everywhere["ci_low"] < 1.0
+
+
+def test_an_effect_clear_only_in_the_last_year_says_so():
+    diff = np.concatenate([np.full(52, -2.0), np.full(52, 3.0)])
+    path = brief.effect_path(_timeseries(diff, noise=0.5), "district", "standalone")
+    said = brief.path_sentence(path, "en")
+    assert said.startswith("The gain is clear (95% interval above zero) only in year 2, the last of the horizon.")
+    assert "other way in year 1" in said

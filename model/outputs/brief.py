@@ -108,7 +108,7 @@ def path_sentence(path: list[PathYear], lang: str = "en") -> str:
         if sign in said:
             first = said.index(sign)
             stays = all(s == sign for s in said[first:])
-            key = f"path_{sign}_{'stays' if stays else 'wavers'}"
+            key = f"path_{sign}_{'last' if first == len(path) - 1 else 'stays' if stays else 'wavers'}"
             text = tr(key, lang, year=path[first].year, years=len(path))
             other = "down" if sign == "up" else "up"
             before = [str(p.year) for p, s in zip(path[:first], said[:first], strict=True) if s == other]

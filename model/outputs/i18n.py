@@ -92,6 +92,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "ru": "Потеря впервые ясна (95% интервал ниже нуля) в {year}-м году, но не во все последующие годы "
         "до {years}-го.",
     },
+    "path_up_last": {
+        "en": "The gain is clear (95% interval above zero) only in year {year}, the last of the horizon.",
+        "ru": "Выигрыш ясен (95% интервал выше нуля) только в {year}-м году, последнем году горизонта.",
+    },
+    "path_down_last": {
+        "en": "The loss is clear (95% interval below zero) only in year {year}, the last of the horizon.",
+        "ru": "Потеря ясна (95% интервал ниже нуля) только в {year}-м году, последнем году горизонта.",
+    },
     "path_before": {
         "en": " Before that, the effect is clearly the other way in year {years_list}.",
         "ru": " До этого, в году {years_list}, эффект ясно противоположный.",
