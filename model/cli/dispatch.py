@@ -198,6 +198,7 @@ COMMANDS = {
     "appraise": (".appraise", "cmd_appraise"),
     "sweep": (".jobs", "cmd_sweep"),
     "sensitivity": (".jobs", "cmd_sensitivity"),
+    "discover": (".jobs", "cmd_discover"),
     "attribute": (".jobs", "cmd_attribute"),
 }
 """Subcommand -> (module, function)."""

@@ -19,10 +19,11 @@ from ..errors import OutputError, ScenarioError, WorkerDiedError
 from ..experiments.backends import make_backend
 from ..experiments.budget import check_fits
 from ..experiments.design import Design, RunStore, count_runs, run_design
+from ..experiments.discovery import latin_hypercube
 from ..experiments.sensitivity import design_from_sample, factors, sample
 from ..experiments.sweep import MAX_POINTS, attribution_design, grid_design, mechanisms_on
 from ..outputs.folder import git_commit, import_charts, manifest, versions
-from ..outputs.jobs import finish_job, write_attribution, write_sensitivity, write_sweep
+from ..outputs.jobs import finish_job, write_attribution, write_discovery, write_sensitivity, write_sweep
 from ..outputs.paths import available_memory, check_writable, follow_link, job_refusal, write_atomic, write_error
 from ..scenario_io import Experiment, load_experiment
 from ..sim.metrics import metrics_of
@@ -251,5 +252,36 @@ def cmd_attribute(args: argparse.Namespace, argv: list[str]) -> int:
 
     def write(out: Path, values: dict) -> list[str]:
         return write_attribution(out, design, values, metrics, outcomes, base, args.regime, orders, args.lang)
+
+    return _run_job(args, argv, base, metrics, design, spec, write, outcomes)
+
+
+DISCOVER_OUTCOME = "profit_per_firm"
+
+
+def cmd_discover(args: argparse.Namespace, argv: list[str]) -> int:
+    """Scenario discovery over the plausible ranges: where the district fails to pay, and the chance it pays."""
+    if not args.outcome:
+        args.outcome = [DISCOVER_OUTCOME]
+    base_sets, base, metrics, outcomes = _base(args, replications=SENSITIVITY_REPLICATIONS)
+    _check_regime(args, base)
+    fs = factors(base, args.param, args.exclude)
+    x = latin_hypercube(fs, args.samples, base.base.seed)
+    design = design_from_sample(args.scenario, base_sets, fs, x)
+    spec = {
+        "kind": "discover",
+        "scenario": str(args.scenario),
+        "sets": base_sets,
+        "samples": args.samples,
+        "params": args.param,
+        "exclude": args.exclude,
+        "regime": args.regime,
+    }
+    print(f"discover: {len(fs)} parameters, {len(x)} points (Latin hypercube)", file=sys.stderr)
+
+    def write(out: Path, values: dict) -> list[str]:
+        return write_discovery(
+            out, design, values, metrics, outcomes, (fs, x, base.base.seed), args.regime, args.density, args.lang
+        )
 
     return _run_job(args, argv, base, metrics, design, spec, write, outcomes)

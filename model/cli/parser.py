@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import EXIT_BAD_INPUT
 from ..sim.metrics import BASE_METRICS
 
-SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity", "compare", "appraise")
+SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity", "discover", "compare", "appraise")
 LANGS = ("en", "ru")
 
 
@@ -51,6 +51,66 @@ def option_sets(args: argparse.Namespace) -> list[str]:
         for key in ("replications", "steps", "seed")
         if getattr(args, key, None) is not None
     ]
+
+
+def _add_discover(sub, common: argparse.ArgumentParser) -> None:
+    """``simulate.py discover``: its own options beside the design jobs' common ones."""
+    dis = sub.add_parser(
+        "discover",
+        parents=[common],
+        help="where in the plausible ranges the district fails to pay (PRIM, CART) and the chance it pays",
+        description="Scenario discovery: sample the parameters' plausible ranges (Latin hypercube), run the "
+        "paired effect at each point, and find the regions where the district fails to pay (its mean effect "
+        "on the first --outcome at or below zero; default profit_per_firm): PRIM boxes with coverage and "
+        "density, a CART tree, and the chance it pays with a 95%% interval.",
+    )
+    dis.add_argument(
+        "--samples",
+        type=_positive("--samples", 10_000),
+        default=200,
+        metavar="N",
+        help="points of the Latin hypercube (default 200)",
+    )
+    dis.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="PATH[=LO:HI]",
+        help="sample only these parameters (repeatable), optionally with a range; default all plausible ranges",
+    )
+    dis.add_argument(
+        "--exclude", action="append", default=[], metavar="PATH", help="leave a parameter out (repeatable)"
+    )
+    dis.add_argument("--regime", default="district", help="regime whose effect is analysed (default district)")
+    dis.add_argument(
+        "--density",
+        type=_share,
+        metavar="D",
+        help="choose the PRIM box with the most coverage at density D or more (default: the best balance of "
+        "coverage and density)",
+    )
+
+
+def _add_appraise(sub, scenario_opts: argparse.ArgumentParser) -> None:
+    """``simulate.py appraise``: a programme's value for money."""
+    ap = sub.add_parser(
+        "appraise",
+        parents=[scenario_opts],
+        help="what a public programme costs and buys: value for money against the same firms without it",
+        description="Run a regime's programme (programme: block), each instrument alone, and the same firms "
+        "without the programme on common random numbers; write the agency's measures with 95% intervals.",
+    )
+    ap.add_argument("--regime", default="district", help="regime whose programme is appraised (default district)")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        metavar="KRUB",
+        help="compare instruments at one public budget: each alone may spend at most KRUB, the whole "
+        "programme KRUB split evenly among its instruments",
+    )
+    ap.add_argument(
+        "--out", type=Path, metavar="DIR", help="results folder (default results/<scenario>/appraisal-<timestamp>/)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -227,24 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     se.add_argument("--exclude", action="append", default=[], metavar="PATH", help="leave a parameter out (repeatable)")
     se.add_argument("--regime", default="district", help="regime whose effect is analysed (default district)")
-    ap = sub.add_parser(
-        "appraise",
-        parents=[scenario_opts],
-        help="what a public programme costs and buys: value for money against the same firms without it",
-        description="Run a regime's programme (programme: block), each instrument alone, and the same firms "
-        "without the programme on common random numbers; write the agency's measures with 95% intervals.",
-    )
-    ap.add_argument("--regime", default="district", help="regime whose programme is appraised (default district)")
-    ap.add_argument(
-        "--budget",
-        type=float,
-        metavar="KRUB",
-        help="compare instruments at one public budget: each alone may spend at most KRUB, the whole "
-        "programme KRUB split evenly among its instruments",
-    )
-    ap.add_argument(
-        "--out", type=Path, metavar="DIR", help="results folder (default results/<scenario>/appraisal-<timestamp>/)"
-    )
+    _add_discover(sub, common)
+    _add_appraise(sub, scenario_opts)
     cmp = sub.add_parser(
         "compare",
         help="compare the effects of several results folders (e.g. the three pilots) in one report",

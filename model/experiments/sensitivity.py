@@ -237,4 +237,6 @@ def pays_sentence(row: dict, method: str) -> str:
     )
     if method == "morris":
         text += " Morris points follow trajectories, not a uniform sample: read the share as indicative."
+    elif method == "discover":
+        text = text.replace("(95% interval", "(95% interval over the points and the replication noise at each,")
     return text

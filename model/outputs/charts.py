@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib import font_manager, rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, ScalarFormatter
 
 from ..experiments.results import Results
@@ -674,3 +674,58 @@ def programme_path_chart(results: Results, window: tuple[int, int], title: str, 
     weeks the money flows shaded (``paired_difference_chart``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     paired_difference_chart(results, title, path, lang, metrics=PROGRAMME_PATH_METRICS, window=window)
+
+
+def discovery_charts(points: pd.DataFrame, box, outcome: str, folder: Path, lang: str = "en") -> list[Path]:
+    """Scenario discovery: the PRIM trade-off (coverage against density along the peeling
+    trajectory, the chosen box marked) and the sampled points on the box's first two restricted
+    parameters (or its one parameter against the effect), failures red, the box drawn."""
+    paths = []
+    if box is not None:
+        t = box.trajectory
+        fig, ax = _subplots(figsize=(8, 5.5))
+        sc = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=30)
+        pick = t[t["step"] == box.chosen]
+        ax.scatter(pick["coverage"], pick["density"], s=160, facecolors="none", edgecolors="#d62728", lw=2,
+                   label=tr("prim_chosen", lang))  # fmt: skip
+        fig.colorbar(sc, ax=ax, label=tr("prim_res_dim", lang))
+        ax.set_xlabel(tr("prim_coverage", lang))
+        ax.set_ylabel(tr("prim_density", lang))
+        ax.set_xlim(0, 1.02)
+        ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+        ax.set_title(_wrap(tr("prim_tradeoff", lang, outcome=outcome), 70))
+        _legend_below(ax)
+        paths.append(folder / "prim_tradeoff.png")
+        _save(fig, paths[-1], lang)
+    restricted = [] if box is None else list(box.limits["parameter"])
+    params = [c for c in points.columns if c not in ("effect", "ci_low", "ci_high", "fails")]
+    if not params:
+        return paths
+    xs = restricted[0] if restricted else params[0]
+    ys = restricted[1] if len(restricted) > 1 else "effect"
+    fig, ax = _subplots(figsize=(9, 6))
+    fails = points["fails"].to_numpy(dtype=bool)
+    ax.scatter(points.loc[~fails, xs], points.loc[~fails, ys], s=14, color=GOOD, label=tr("pays_point", lang))
+    ax.scatter(points.loc[fails, xs], points.loc[fails, ys], s=14, color=BAD, label=tr("fails_point", lang))
+    if box is not None and restricted:
+        lim = box.limits.set_index("parameter")
+        x0, x1 = lim.loc[xs, "low"], lim.loc[xs, "high"]
+        if ys in lim.index:
+            y0, y1 = lim.loc[ys, "low"], lim.loc[ys, "high"]
+        else:
+            y0, y1 = ax.get_ylim()
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="black", lw=1.5, ls="--",
+                               label=tr("prim_box", lang)))  # fmt: skip
+    if ys == "effect":
+        ax.axhline(0.0, color="black", lw=1)
+        ax.set_ylabel(tr("discover_effect", lang, outcome=outcome))
+    else:
+        ax.set_ylabel(axis_label(ys))
+    ax.set_xlabel(axis_label(xs))
+    ax.grid(alpha=0.3)
+    ax.set_title(_wrap(tr("discover_points", lang, outcome=outcome), 80))
+    _legend_below(ax)
+    paths.append(folder / "discover_points.png")
+    _save(fig, paths[-1], lang)
+    return paths

@@ -197,6 +197,76 @@ PHRASES: dict[str, dict[str, str]] = {
         "ru": "Парный эффект в каждой точке выборки по всем показателям: {link}",
     },
     "how_to_read": {"en": "How to read this", "ru": "Как это читать"},
+    "box_said": {
+        "en": "Where it fails to pay ({outcome}): the '{regime}' effect is at or below zero mainly when {parts}: "
+        "{coverage}% of the failures lie in this region (coverage), and {density}% of the points in it fail "
+        "(density).",
+        "ru": "Где кластер невыгоден ({outcome}): эффект режима «{regime}» не выше нуля в основном когда {parts}: "
+        "в этой области {coverage}% всех неудач (охват), и {density}% её точек неудачны (плотность).",
+    },
+    "box_above": {"en": "{what} is above {low} {unit}", "ru": "{what} выше {low} {unit}"},
+    "box_below": {"en": "{what} is below {high} {unit}", "ru": "{what} ниже {high} {unit}"},
+    "box_between": {"en": "{what} is between {low} and {high} {unit}", "ru": "{what} от {low} до {high} {unit}"},
+    "and": {"en": " and ", "ru": " и "},
+    "box_no_failure": {
+        "en": "The '{regime}' effect on {outcome} is above zero at every sampled point: no failure to explain.",
+        "ru": "Эффект режима «{regime}» ({outcome}) выше нуля во всех точках выборки: объяснять нечего.",
+    },
+    "box_spread": {
+        "en": "PRIM finds no region that restricts any parameter significantly ({outcome}): the failures are "
+        "spread over the plausible space, not tied to a few assumptions.",
+        "ru": "PRIM не находит области со значимыми ограничениями параметров ({outcome}): неудачи рассеяны по "
+        "всему пространству и не связаны с немногими допущениями.",
+    },
+    "pays_two_level": {
+        "en": " The interval comes from a two-level bootstrap: it counts the number of points and the "
+        "replication noise at each.",
+        "ru": " Интервал получен двухуровневым бутстрепом: он учитывает и число точек, и шум повторов в каждой.",
+    },
+    "points_link": {
+        "en": "Every sampled point with its parameter values, effect and whether it fails: {link}",
+        "ru": "Каждая точка выборки со значениями параметров, эффектом и признаком неудачи: {link}",
+    },
+    "prim_chosen": {"en": "the box reported", "ru": "выбранная область"},
+    "prim_res_dim": {"en": "parameters restricted", "ru": "ограниченных параметров"},
+    "prim_coverage": {
+        "en": "coverage: share of all failures inside the box",
+        "ru": "охват: доля всех неудач внутри области",
+    },
+    "prim_density": {
+        "en": "density: share of the box's points that fail",
+        "ru": "плотность: доля неудачных точек в области",
+    },
+    "prim_tradeoff": {
+        "en": "Where the district fails to pay ({outcome}): PRIM's choices, from the whole space to small dense boxes",
+        "ru": "Где кластер невыгоден ({outcome}): варианты PRIM, от всего пространства до малых плотных областей",
+    },
+    "pays_point": {"en": "effect above zero", "ru": "эффект выше нуля"},
+    "fails_point": {"en": "fails to pay (effect at or below zero)", "ru": "невыгоден (эффект не выше нуля)"},
+    "prim_box": {"en": "PRIM box", "ru": "область PRIM"},
+    "discover_effect": {"en": "paired effect on {outcome}", "ru": "парный эффект: {outcome}"},
+    "discover_points": {
+        "en": "Sampled points ({outcome}): where the district pays and where it fails",
+        "ru": "Точки выборки ({outcome}): где кластер выгоден и где нет",
+    },
+    "read_discover": {
+        "en": "Discovery samples every uncertain parameter across its plausible range (a Latin hypercube), runs "
+        "the district and the same firms alone at each point on common random numbers, and marks a point as a "
+        "failure when the district's mean effect there is at or below zero. PRIM then looks for a box (a few "
+        "parameter ranges) that holds most failures: coverage is the share of all failures inside the box, "
+        "density the share of the box's points that fail. A box that restricts few parameters and has high "
+        "coverage and density names the assumptions the decision hangs on. CART (a decision tree) is a second "
+        "view. The chance it pays is the share of sampled points where the effect is above zero; its interval "
+        "counts both the number of points and the replication noise at each point.",
+        "ru": "Поиск сценариев берёт каждый неопределённый параметр по его правдоподобному диапазону (латинский "
+        "гиперкуб), в каждой точке рассчитывает кластер и те же фирмы по отдельности на общих случайных числах и "
+        "отмечает точку как неудачу, если средний эффект кластера в ней не выше нуля. Затем PRIM ищет область "
+        "(несколько диапазонов параметров), где собрано большинство неудач: охват — доля всех неудач внутри "
+        "области, плотность — доля неудачных точек в ней. Область с немногими ограниченными параметрами, "
+        "большим охватом и плотностью называет допущения, от которых зависит решение. CART (дерево решений) — "
+        "второй взгляд. Вероятность выгоды — доля точек выборки с эффектом выше нуля; её интервал учитывает и "
+        "число точек, и шум повторов в каждой точке.",
+    },
     "read_validation": {
         "en": "The model is run where the right answer is known in advance: analytic limits (risk pooling "
         "by Eppen's formula, Wright's learning curve, a district with every mechanism off equal to the "

@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 
 from ..experiments.design import Design, paired_effects
+from ..experiments.discovery import cart_rules, chance_it_pays, prim_box, standard_error
 from ..experiments.sensitivity import analyse, chance_pays, pays_sentence
 from ..experiments.sweep import break_even, critical_mass, mechanisms_on, shapley
 from ..scenario_io import Experiment, get_path, load_experiment
 from ..sim.metrics import Metric
 from .i18n import POINT_UNITS, label, unit
+from .names import parameter_info, plain_name
 from .paths import MARKER, write_atomic, write_csv, write_marker
 from .report import write_report
 
@@ -189,3 +191,92 @@ def finish_job(out: Path, manifest: dict[str, Any], lang: str, kind: str) -> Non
     write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
     write_report(out, lang)
     write_marker(out, kind)
+
+
+def rule_sentence(box, outcome: str, regime: str) -> str:
+    """The PRIM box in plain words: ``the district fails to pay when <plain name> (<path>) is above
+    4.2 <unit> and ...: 71% of the failures, density 88%``."""
+    if box is None:
+        return (
+            f"Discovery ({outcome}): the '{regime}' effect is above zero at every sampled point; no failure to explain."
+        )
+    if box.limits.empty:
+        return (
+            f"Discovery ({outcome}): PRIM finds no region that restricts any parameter significantly; failures "
+            f"are spread over the space (the whole space holds them at density {100 * box.density:.0f}%)."
+        )
+    parts = []
+    for r in box.limits.itertuples():
+        info = parameter_info(r.parameter) or {}
+        unit_text = info.get("unit") or ""
+        unit_text = f" {unit_text}" if unit_text and unit_text != "-" else ""
+        what = f"{plain_name(r.parameter).lower()} ({r.parameter})"
+        if r.bound == "above":
+            parts.append(f"{what} is above {r.low:.3g}{unit_text}")
+        elif r.bound == "below":
+            parts.append(f"{what} is below {r.high:.3g}{unit_text}")
+        else:
+            parts.append(f"{what} is between {r.low:.3g} and {r.high:.3g}{unit_text}")
+    return (
+        f"Discovery ({outcome}): the '{regime}' effect is at or below zero mainly when "
+        + " and ".join(parts)
+        + f": {100 * box.coverage:.0f}% of the failures (coverage), {100 * box.density:.0f}% of the points in "
+        "that region fail (density)."
+    )
+
+
+def write_discovery(  # noqa: PLR0917 - one argument per part of the job
+    out: Path,
+    design: Design,
+    values: dict,
+    metrics: tuple[Metric, ...],
+    outcomes: list[str],
+    sample: tuple[list, np.ndarray, int],
+    regime: str,
+    density: float | None,
+    lang: str,
+) -> list[str]:
+    """sample_effects.csv, discover_points.csv, pays.csv (the chance it pays, two-level bootstrap),
+    prim_box.csv, prim_trajectory.csv, cart_rules.csv and the charts; returns the lines to print."""
+    from .charts import discovery_charts  # noqa: PLC0415 - imported while the runs went on (folder.import_charts)
+
+    fs, x, seed = sample
+    names = [m.name for m in metrics]
+    effects = paired_effects(design, values, names)
+    write_csv(effects, out / "sample_effects.csv")
+    said, pays_rows = [], []
+    for o in outcomes:
+        part = effects[(effects["metric"] == o) & (effects["regime"] == regime)].sort_values("point")
+        row = chance_pays(effects, regime, o)  # shares clearly above and below, per point
+        pays = chance_it_pays(part["diff_mean"].to_numpy(dtype=float), standard_error(part), seed)
+        row.update(
+            share_positive=pays["share"],
+            ci_low=pays["ci_low"],
+            ci_high=pays["ci_high"],
+            share_of_means=pays["share_of_means"],
+        )
+        row["interval"] = "two-level bootstrap: points and each point's replication noise"
+        pays_rows.append(row)
+        said.append(pays_sentence(row, "discover"))
+    write_csv(pd.DataFrame(pays_rows), out / "pays.csv")
+    main = outcomes[0]
+    part = effects[(effects["metric"] == main) & (effects["regime"] == regime)].sort_values("point")
+    frame = pd.DataFrame(x, columns=[f.path for f in fs])
+    mean = part["diff_mean"].to_numpy(dtype=float)
+    fails = ~(mean > 0)  # at or below zero, or no value
+    points = frame.assign(
+        effect=mean, ci_low=part["ci_low"].to_numpy(), ci_high=part["ci_high"].to_numpy(), fails=fails
+    )
+    write_csv(points.reset_index(names="point"), out / "discover_points.csv")
+    box = prim_box(frame, fails, density)
+    cart = cart_rules(frame, fails, seed=seed)
+    write_csv(cart, out / "cart_rules.csv")
+    if box is not None:
+        write_csv(box.trajectory.assign(chosen=lambda t: t["step"] == box.chosen), out / "prim_trajectory.csv")
+        limits = box.limits.assign(coverage=box.coverage, density=box.density, mass=box.mass, outcome=main)
+        write_csv(limits, out / "prim_box.csv")
+    said.append(rule_sentence(box, main, regime))
+    said += [f"CART: fails where {r.rule} ({r.points} points, density {100 * r.density:.0f}%, coverage "
+             f"{100 * r.coverage:.0f}%)" for r in cart.itertuples()]  # fmt: skip
+    discovery_charts(points, box, main, _charts(out), lang)
+    return said

@@ -35,6 +35,7 @@ KIND_WORDS = {
     "appraisal": "a programme appraisal folder",
     "sweep": "a sweep job folder",
     "sensitivity": "a sensitivity job folder",
+    "discover": "a scenario discovery job folder",
     "attribute": "an attribution job folder",
 }
 WRITE_ERRORS = {

@@ -528,7 +528,48 @@ def _pays_said(row: pd.Series, method: str, lang: str) -> str:
         up=pct(row["share_clearly_above"]),
         down=pct(row["share_clearly_below"]),
     )
+    if isinstance(row.get("interval"), str):  # discovery: the interval counts points and replication noise
+        text += tr("pays_two_level", lang)
     return text + (tr("pays_morris", lang) if method == "morris" else "")
+
+
+def _discover_parts(folder: Path, spec: dict[str, Any], man: dict[str, Any], lang: str) -> tuple[list[str], list[str]]:
+    """A discovery job's sentence (the PRIM box in words) and its tables."""
+    said = [_box_said(folder, spec.get("regime", "district"), man, lang)]
+    tables = [
+        _csv_table(folder / name, lang) for name in ("prim_box.csv", "cart_rules.csv") if (folder / name).exists()
+    ]
+    if (folder / "discover_points.csv").exists():
+        tables.append(f"<p>{tr('points_link', lang, link=_download(folder / 'discover_points.csv', lang))}</p>")
+    return said, tables
+
+
+def _box_said(folder: Path, regime: str, man: dict[str, Any], lang: str) -> str:
+    """The PRIM box of a discovery job in plain words, with its coverage and density."""
+    outcome = _outcome((man.get("outcomes") or ["profit_per_firm"])[0], lang)
+    path = folder / "prim_box.csv"
+    if not path.exists():
+        return tr("box_no_failure", lang, outcome=outcome, regime=regime_name(regime, lang))
+    box = pd.read_csv(path)
+    if box.empty or box["parameter"].isna().all():
+        return tr("box_spread", lang, outcome=outcome)
+    parts = []
+    for r in box.itertuples():
+        info = parameter_info(r.parameter) or {}
+        unit_text = info.get("unit") if info.get("unit") not in (None, "", "-") else ""
+        what = f"{plain_name(r.parameter).lower()} ({r.parameter})"
+        low, high = number(r.low, lang), number(r.high, lang)
+        parts.append(tr(f"box_{r.bound}", lang, what=what, low=low, high=high, unit=unit_text).rstrip())
+    first = box.iloc[0]
+    return tr(
+        "box_said",
+        lang,
+        outcome=outcome,
+        regime=regime_name(regime, lang),
+        parts=tr("and", lang).join(parts),
+        coverage=number(100 * first["coverage"], lang, 2),
+        density=number(100 * first["density"], lang, 2),
+    )
 
 
 def _ranking_said(path: Path, method: str, lang: str) -> str:
@@ -595,6 +636,10 @@ def _design_sections(folder: Path, lang: str) -> list[tuple[str, str]]:
         method = spec.get("method", "")
         said += [_pays_said(r, method, lang) for _, r in pd.read_csv(folder / "pays.csv").iterrows()]
         tables.append(_csv_table(folder / "pays.csv", lang))
+    if kind == "discover":
+        more_said, more_tables = _discover_parts(folder, spec, man, lang)
+        said += more_said
+        tables += more_tables
     for p in sorted(folder.glob("sensitivity_*.csv")):
         said.append(_ranking_said(p, spec.get("method", ""), lang))
         tables.append(_csv_table(p, lang, limit=20))
