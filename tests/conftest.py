@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,22 @@ def simulate(*args: str, cwd: Path = ROOT, timeout: float = 300) -> subprocess.C
         text=True,
         timeout=timeout,
     )
+
+
+def kill_after_parts(args: list[str], out: Path, parts: int = 4, timeout: float = 120) -> int:
+    """Start ``simulate.py ARGS --out OUT``, SIGKILL it once ``parts`` finished runs are on disk
+    (an interrupted job); returns how many parts it kept."""
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "simulate.py"), *args, "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + timeout
+    while time.time() < deadline and len(list((out / "runs").glob("*.parquet"))) < parts:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return len(list((out / "runs").glob("*.parquet")))
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import signal
-import subprocess
-import sys
-import time
 import typing
 
 import numpy as np
@@ -22,7 +18,7 @@ from model.scenario_io import ScenarioError, load_experiment
 from model.sim.metrics import metric_list
 from model.sim.params import Scenario
 
-from .conftest import ROOT, simulate
+from .conftest import ROOT, kill_after_parts, simulate
 
 WOOD = ROOT / "scenarios" / "woodworking_kaluga.yaml"
 THREE_ON = [f"mechanisms.{m}=false" for m in ("asset_light", "specialization", "spillovers", "adjacent", "export")]
@@ -123,17 +119,7 @@ def test_killed_sweep_resumes_to_the_same_tables(tmp_path):
     whole = tmp_path / "whole"
     assert simulate("sweep", *args, "--out", str(whole)).returncode == 0
     part = tmp_path / "part"
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "simulate.py"), "sweep", *args, "--out", str(part)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((part / "runs").glob("*.parquet"))) < 4:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    kept = len(list((part / "runs").glob("*.parquet")))
+    kept = kill_after_parts(["sweep", *args], part)
     assert 4 <= kept < 18  # it was stopped midway, keeping the runs it finished
     assert not (part / "sweep_effects.csv").exists()
     refused = simulate("sweep", *args, "--out", str(part))

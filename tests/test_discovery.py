@@ -4,11 +4,6 @@ across worker counts and an interrupt with --resume."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +11,7 @@ import pytest
 from model.experiments.discovery import cart_rules, chance_it_pays, latin_hypercube, prim_box
 from model.experiments.sensitivity import Factor
 
-from .conftest import ROOT, simulate
+from .conftest import ROOT, kill_after_parts, simulate
 
 WOOD = ROOT / "scenarios" / "woodworking_kaluga.yaml"
 
@@ -123,16 +118,7 @@ def test_a_killed_discovery_resumes_to_the_same_tables(tmp_path):
     whole = tmp_path / "whole"
     assert simulate(*ARGS, "--out", str(whole)).returncode == 0
     part = tmp_path / "part"
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "simulate.py"), *ARGS, "--out", str(part)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((part / "runs").glob("*.parquet"))) < 4:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_after_parts(ARGS, part)
     assert not (part / "pays.csv").exists()
     resumed = simulate(*ARGS, "--out", str(part), "--resume")
     assert resumed.returncode == 0, resumed.stderr
