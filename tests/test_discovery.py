@@ -114,6 +114,7 @@ def test_discover_writes_rules_and_the_chance_it_pays_the_same_for_one_and_two_w
     assert (points["fails"] == ~(points["effect"] > 0)).all()
 
 
+@pytest.mark.slow  # the same job machinery's kill-and-resume runs in CI for sweeps (test_design) and studies
 def test_a_killed_discovery_resumes_to_the_same_tables(tmp_path):
     whole = tmp_path / "whole"
     assert simulate(*ARGS, "--out", str(whole)).returncode == 0

@@ -199,6 +199,7 @@ COMMANDS = {
     "sweep": (".jobs", "cmd_sweep"),
     "sensitivity": (".jobs", "cmd_sensitivity"),
     "discover": (".jobs", "cmd_discover"),
+    "study": (".study", "cmd_study"),
     "attribute": (".jobs", "cmd_attribute"),
 }
 """Subcommand -> (module, function)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..errors import EXIT_BAD_INPUT
 from ..sim.metrics import BASE_METRICS
 
-SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity", "discover", "compare", "appraise")
+SUBCOMMANDS = ("run", "validate", "sweep", "attribute", "sensitivity", "discover", "study", "compare", "appraise")
 LANGS = ("en", "ru")
 
 
@@ -89,6 +89,24 @@ def _add_discover(sub, common: argparse.ArgumentParser) -> None:
         help="choose the PRIM box with the most coverage at density D or more (default: the best balance of "
         "coverage and density)",
     )
+
+
+def _add_study(sub, scenario_opts: argparse.ArgumentParser) -> None:
+    """``simulate.py study``: one regional report from the steps it plans and runs."""
+    st = sub.add_parser(
+        "study",
+        parents=[scenario_opts],
+        help="one regional report: run, screening, break-even sweeps, attribution, discovery, evidence",
+        description="Plan and run what a regional report needs (the pilot run, a Morris screening, break-even "
+        "sweeps of the parameters that matter most, Shapley attribution, scenario discovery and, for the pilots, "
+        "the validation's evidence checks), each in its own subfolder, then write one report (English and "
+        "Russian) with the decision brief first. Prints the plan and an estimate of its time first.",
+    )
+    st.add_argument("--quick", action="store_true", help="small sizes of every step: a few minutes on 2 cores")
+    st.add_argument(
+        "--out", type=Path, metavar="DIR", help="study folder (default results/<scenario>/study-<timestamp>/)"
+    )
+    st.add_argument("--resume", action="store_true", help="continue an interrupted study in --out DIR")
 
 
 def _add_appraise(sub, scenario_opts: argparse.ArgumentParser) -> None:
@@ -289,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--regime", default="district", help="regime whose effect is analysed (default district)")
     _add_discover(sub, common)
     _add_appraise(sub, scenario_opts)
+    _add_study(sub, scenario_opts)
     cmp = sub.add_parser(
         "compare",
         help="compare the effects of several results folders (e.g. the three pilots) in one report",

@@ -140,7 +140,7 @@ def break_even(effects: pd.DataFrame, path: str, outcome: str, regime: str) -> B
         )
         if text
     )
-    head = f"Break-even: the effect on {outcome} ({regime} minus baseline) along {path} is {ranges}."
+    head = f"Break-even: the effect on {outcome} ({regime} minus baseline) along {path}: {ranges}."
     value = _crossing(x, mid)
     rng = f"[{x.min():g}, {x.max():g}]"
     if value is None:

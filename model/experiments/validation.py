@@ -222,7 +222,7 @@ def _inside(lo: float, hi: float, low: float, high: float) -> str:
     return "pass" if low <= lo and hi <= high else "inconclusive"
 
 
-def _evidence_checks(pilot: str, size: Size, workers: int) -> list[Check]:
+def evidence_checks(pilot: str, size: Size, workers: int) -> list[Check]:
     res = _run(
         ROOT / "scenarios" / f"{pilot}.yaml", [f"replications={size.pilot_reps}", f"steps={size.pilot_steps}"], workers
     )
@@ -301,7 +301,7 @@ def plan(quick: bool, workers: int) -> list[Callable[[], list[Check]]]:
     for pilot in PILOTS:
         jobs.append(lambda pilot=pilot: [_monotone_check(pilot, size, workers)])
     for pilot in PILOTS:
-        jobs.append(lambda pilot=pilot: _evidence_checks(pilot, size, workers))
+        jobs.append(lambda pilot=pilot: evidence_checks(pilot, size, workers))
     return jobs
 
 

@@ -197,6 +197,35 @@ PHRASES: dict[str, dict[str, str]] = {
         "ru": "Парный эффект в каждой точке выборки по всем показателям: {link}",
     },
     "how_to_read": {"en": "How to read this", "ru": "Как это читать"},
+    "study_title": {
+        "en": "district-sim regional study: {name}",
+        "ru": "Региональное исследование district-sim: {name}",
+    },
+    "study_run": {"en": "The pilot run", "ru": "Основной расчёт"},
+    "study_screen": {"en": "What moves the effect (screening)", "ru": "Что влияет на эффект (скрининг)"},
+    "study_sweeps": {
+        "en": "Break-even of the parameters that matter most",
+        "ru": "Безубыточность по главным параметрам",
+    },
+    "study_attribute": {"en": "Which mechanisms give the effect", "ru": "Какие механизмы дают эффект"},
+    "study_discover": {"en": "Where the district fails to pay", "ru": "Где кластер невыгоден"},
+    "study_evidence": {"en": "Validation: the evidence checks", "ru": "Проверка: сверка с эмпирическими данными"},
+    "study_evidence_note": {
+        "en": "The validation's evidence checks for this pilot at quick size; the full validation is "
+        "python simulate.py validate.",
+        "ru": "Проверки по эмпирическим данным для этого пилота в быстром объёме; полная проверка: "
+        "python simulate.py validate.",
+    },
+    "study_evidence_columns": {
+        "en": "check|expected|simulated [95% interval]|result",
+        "ru": "проверка|ожидается|в модели [95% интервал]|итог",
+    },
+    "study_plan": {"en": "The plan that ran", "ru": "Выполненный план"},
+    "study_plan_columns": {"en": "step|what|command|seconds", "ru": "шаг|что|команда|секунд"},
+    "study_times": {
+        "en": "Estimated before the start: {estimated} s; took {wall} s in all (charts and reports included).",
+        "ru": "Оценка до начала: {estimated} с; заняло всего {wall} с (с графиками и отчётами).",
+    },
     "box_said": {
         "en": "Where it fails to pay ({outcome}): the '{regime}' effect is at or below zero mainly when {parts}: "
         "{coverage}% of the failures lie in this region (coverage), and {density}% of the points in it fail "

@@ -36,6 +36,7 @@ KIND_WORDS = {
     "sweep": "a sweep job folder",
     "sensitivity": "a sensitivity job folder",
     "discover": "a scenario discovery job folder",
+    "study": "a study folder",
     "attribute": "an attribution job folder",
 }
 WRITE_ERRORS = {
