@@ -104,7 +104,7 @@ def test_discover_writes_rules_and_the_chance_it_pays_the_same_for_one_and_two_w
     assert two.returncode == 0, two.stderr
     for name, frame in _tables(tmp_path / "one").items():
         pd.testing.assert_frame_equal(frame, _tables(tmp_path / "two")[name], obj=name)
-    assert "profit_per_firm: the 'district' effect is above zero at" in one.stdout
+    assert "profit_per_firm: the 'district' effect is above zero over an estimated" in one.stdout
     assert "Discovery (profit_per_firm)" in one.stdout
     page = (tmp_path / "one" / "report.html").read_text(encoding="utf-8")
     for needle in ("In brief", "The chance it pays", "How to read this", "discover_points.png", "two-level bootstrap"):

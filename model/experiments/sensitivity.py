@@ -237,6 +237,12 @@ def pays_sentence(row: dict, method: str) -> str:
     )
     if method == "morris":
         text += " Morris points follow trajectories, not a uniform sample: read the share as indicative."
-    elif method == "discover":
-        text = text.replace("(95% interval", "(95% interval over the points and the replication noise at each,")
+    elif method == "discover":  # the share of the space, from the two-level bootstrap
+        text = (
+            f"{row['outcome']}: the '{row['regime']}' effect is above zero over an estimated "
+            f"{pct(row['share_positive'])} of the plausible space (95% interval {pct(row['ci_low'])} to "
+            f"{pct(row['ci_high'])}, counting the {row['points']} sampled points and the replication noise at each); "
+            f"its own 95% interval is above zero at {pct(row['share_clearly_above'])} of the points and below zero at "
+            f"{pct(row['share_clearly_below'])}."
+        )
     return text

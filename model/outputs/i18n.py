@@ -247,6 +247,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "ru": "PRIM не находит области со значимыми ограничениями параметров ({outcome}): неудачи рассеяны по "
         "всему пространству и не связаны с немногими допущениями.",
     },
+    "pays_space": {
+        "en": "The chance it pays ({outcome}): the '{regime}' effect is above zero over an estimated {share}% of "
+        "the plausible space (95% interval {low}% to {high}%, counting the {points} sampled points and the "
+        "replication noise at each, by a two-level bootstrap); the point's own 95% interval lies above zero at "
+        "{up}% of the points and below zero at {down}%.",
+        "ru": "Вероятность выгоды ({outcome}): эффект режима «{regime}» выше нуля примерно на {share}% "
+        "правдоподобного пространства (95% интервал от {low}% до {high}%, с учётом {points} точек выборки и шума "
+        "повторов в каждой, двухуровневый бутстреп); собственный 95% интервал точки выше нуля в {up}% точек и "
+        "ниже нуля в {down}%.",
+    },
     "pays_two_level": {
         "en": " The interval comes from a two-level bootstrap: it counts the number of points and the "
         "replication noise at each.",

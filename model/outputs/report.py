@@ -528,8 +528,19 @@ def _pays_said(row: pd.Series, method: str, lang: str) -> str:
         up=pct(row["share_clearly_above"]),
         down=pct(row["share_clearly_below"]),
     )
-    if isinstance(row.get("interval"), str):  # discovery: the interval counts points and replication noise
-        text += tr("pays_two_level", lang)
+    if isinstance(row.get("interval"), str):  # discovery: a share of the space, from the two-level bootstrap
+        text = tr(
+            "pays_space",
+            lang,
+            outcome=_outcome(row["outcome"], lang),
+            regime=regime_name(row["regime"], lang),
+            share=pct(row["share_positive"]),
+            points=int(row["points"]),
+            low=pct(row["ci_low"]),
+            high=pct(row["ci_high"]),
+            up=pct(row["share_clearly_above"]),
+            down=pct(row["share_clearly_below"]),
+        )
     return text + (tr("pays_morris", lang) if method == "morris" else "")
 
 
