@@ -51,6 +51,10 @@ FULL = Size(
     design_reps=3, discover_samples=200,
 )  # fmt: skip
 OUTCOME = "profit_per_firm"
+TIMED_WEEKS = 52
+STEP_OVERHEAD = 8.0
+"""Seconds a step spends besides its runs (starting workers, tables, charts, its report): measured
+about 5-10 s per step on this 2-core machine; the estimate adds it to the timed runs."""
 
 
 @dataclass(frozen=True)
@@ -139,12 +143,12 @@ def _seconds_per_run_week(args: argparse.Namespace) -> float:
     """One short run of the scenario, timed in this process: the estimate's unit cost."""
     from ..sim.district import DistrictModel
 
-    exp = load_experiment(args.scenario, [*args.sets, *option_sets(args), "steps=26"])
+    exp = load_experiment(args.scenario, [*args.sets, *option_sets(args), f"steps={TIMED_WEEKS}"])
     scenario = exp.regimes[next(r for r in exp.regimes if r != exp.baseline)]
     DistrictModel(scenario, 0).run()  # warm: imports and first calls
     t0 = time.perf_counter()
     DistrictModel(scenario, 1).run()
-    return (time.perf_counter() - t0) / 26
+    return (time.perf_counter() - t0) / TIMED_WEEKS
 
 
 def _done(folder: Path) -> bool:
@@ -200,6 +204,7 @@ def cmd_study(args: argparse.Namespace, argv: list[str]) -> int:
     total_runs = sum(s.runs for s in first) + sweeps_guess
     seconds = sum(s.runs * s.weeks for s in first) * unit / args.workers
     seconds += sweeps_guess * (size.steps or exp.base.steps) * unit / args.workers
+    seconds += STEP_OVERHEAD * (len(first) + size.sweeps + 1)
     print(f"study of {exp.name} ({'quick' if args.quick else 'full'} size), plan:", file=sys.stderr)
     for s in first[:2]:
         print(f"  {s.name:<10} {s.what}: about {s.runs:,} runs of {s.weeks} weeks", file=sys.stderr)
