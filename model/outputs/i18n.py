@@ -257,11 +257,6 @@ PHRASES: dict[str, dict[str, str]] = {
         "повторов в каждой, двухуровневый бутстреп); собственный 95% интервал точки выше нуля в {up}% точек и "
         "ниже нуля в {down}%.",
     },
-    "pays_two_level": {
-        "en": " The interval comes from a two-level bootstrap: it counts the number of points and the "
-        "replication noise at each.",
-        "ru": " Интервал получен двухуровневым бутстрепом: он учитывает и число точек, и шум повторов в каждой.",
-    },
     "points_link": {
         "en": "Every sampled point with its parameter values, effect and whether it fails: {link}",
         "ru": "Каждая точка выборки со значениями параметров, эффектом и признаком неудачи: {link}",

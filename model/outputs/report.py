@@ -515,9 +515,12 @@ def _break_even_said(row: pd.Series, path: str, lang: str) -> str:
 
 
 def _pays_said(row: pd.Series, method: str, lang: str) -> str:
+    """A pays.csv row in words: a share of sampled points (sensitivity), or of the plausible space
+    with the two-level bootstrap's interval (discovery, whose rows say how the interval was made)."""
     pct = lambda v: number(100 * v, lang, 2)  # noqa: E731 - a local formatter
+    key = "pays_space" if isinstance(row.get("interval"), str) else "pays_said"
     text = tr(
-        "pays_said",
+        key,
         lang,
         outcome=_outcome(row["outcome"], lang),
         regime=regime_name(row["regime"], lang),
@@ -528,19 +531,6 @@ def _pays_said(row: pd.Series, method: str, lang: str) -> str:
         up=pct(row["share_clearly_above"]),
         down=pct(row["share_clearly_below"]),
     )
-    if isinstance(row.get("interval"), str):  # discovery: a share of the space, from the two-level bootstrap
-        text = tr(
-            "pays_space",
-            lang,
-            outcome=_outcome(row["outcome"], lang),
-            regime=regime_name(row["regime"], lang),
-            share=pct(row["share_positive"]),
-            points=int(row["points"]),
-            low=pct(row["ci_low"]),
-            high=pct(row["ci_high"]),
-            up=pct(row["share_clearly_above"]),
-            down=pct(row["share_clearly_below"]),
-        )
     return text + (tr("pays_morris", lang) if method == "morris" else "")
 
 
