@@ -96,7 +96,8 @@ def test_worker_death_in_a_run_names_the_run_and_writes_nothing(tmp_path):
     last = err.strip().splitlines()[-1]
     assert "a worker process died" in last, err
     assert "regime '" in last
-    assert "replication " in last
+    assert "replications 0-5" in last  # the batch of the regime's six replications
+    assert "of 12 runs had finished" in last
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

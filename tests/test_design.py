@@ -359,9 +359,10 @@ def test_runs_are_handed_out_longest_first(tmp_path):
         def __init__(self):
             self.order = []
 
-        def map_unordered(self, fn, items, describe=str, meanwhile=None):
-            for i, item in enumerate(items):
-                self.order.append((item[0].firms.count, item[0].district.membership_share > 0))
+        def map_unordered(self, fn, items, describe=str, meanwhile=None, runs_of=None):
+            for i, item in enumerate(items):  # an item is a batch: (scenario, replications)
+                scenario, reps = item
+                self.order += [(scenario.firms.count, scenario.district.membership_share > 0)] * len(reps)
                 yield i, fn(item)
 
     backend = Recorder()

@@ -35,7 +35,7 @@ def _district(path=WOOD, *sets: str):
 def test_the_agencys_ledger_and_every_firms_balance_every_week(path):
     m = DistrictModel(_district(path, INSTRUMENTS), 0)
     w = m.world
-    spent = np.zeros(5)
+    spent = np.zeros((1, 5))  # (runs, instruments): a batch of one run
     for _ in range(100):
         before = (w.cash.copy(), w.fixed_assets.copy(), w.backlog.copy(), w.active.copy(), w.capacity.copy())
         m.step()
@@ -46,8 +46,8 @@ def test_the_agencys_ledger_and_every_firms_balance_every_week(path):
         np.testing.assert_allclose(w.public_spent, spent, rtol=1e-12)
         assert (w.flows["subsidy"] >= 0).all()
         assert not w.flows["subsidy"][~w.member].any()  # only members are subsidised
-    assert w.public_spent[1] == pytest.approx(400.0)  # the capped subsidy spent exactly its budget
-    assert w.public_spent[0] == pytest.approx(30 * 30)  # 30 weeks of a broker at 30 kRUB
+    assert w.public_spent[0, 1] == pytest.approx(400.0)  # the capped subsidy spent exactly its budget
+    assert w.public_spent[0, 0] == pytest.approx(30 * 30)  # 30 weeks of a broker at 30 kRUB
 
 
 def test_money_stops_at_the_end_week_and_starts_at_the_start_week():
@@ -240,7 +240,7 @@ def test_training_is_paid_per_member_and_speeds_the_drift_of_know_how_only_while
         if week < 40:
             assert programme.absorptive_factor(w) == 2.0
             assert w.public_paid.sum() == pytest.approx(3.0 * members)
-            assert w.public_outside == pytest.approx(3.0 * members)  # paid to the training provider
+            assert w.public_outside[0] == pytest.approx(3.0 * members)  # paid to the training provider
         else:
             assert programme.absorptive_factor(w) == 1.0
             assert w.public_paid.sum() == 0.0
@@ -273,7 +273,7 @@ def test_a_service_centre_serves_members_short_at_its_stage_and_every_ledger_bal
         assert units.sum() <= 40.0 + 1e-9  # never more than it holds
         assert not units[~(w.member & w.active)].any()  # members only
         np.testing.assert_allclose(w.flows["centre_fee"], 5.0 * units[:, j], rtol=1e-12)
-        assert w.public_fees == pytest.approx(w.flows["centre_fee"].sum())
+        assert w.public_fees[0] == pytest.approx(w.flows["centre_fee"].sum())
         if week == 0:
             assert w.public_paid.sum() == pytest.approx(40 * 500)  # built in its first week
             assert not units.any()  # and serves from the next
@@ -298,7 +298,7 @@ def test_a_centre_with_a_prohibitive_fee_is_never_used_and_its_cost_is_pure_dead
 def test_a_budget_smaller_than_the_capital_builds_a_smaller_centre():
     m = DistrictModel(_district(WOOD, _centre("kiln_drying", budget=10000)), 0)
     m.step()
-    assert m.world.centre_built[0] == pytest.approx(20.0)  # half the capital: half the capacity
+    assert m.world.centre_built[0, 0] == pytest.approx(20.0)  # half the capital: half the capacity
     m.step()
     assert m.world.public_paid.sum() == 0.0  # and nothing is left to run it
     assert not m.world.centre_units.any()

@@ -89,7 +89,7 @@ class _AlwaysFail:
 
 def test_failed_delivery_is_not_paid_costs_coordination_and_cuts_trust():
     m = DistrictModel(tiny_scenario(2, ("dry",), sharing={"failure_prob": 0.2}, district={"coordination_cost": 1.0}))
-    m.world.rng_sharing = _AlwaysFail()
+    m.world.rng_sharing = [_AlwaysFail()]  # one stream per run of the batch
     week(m, capacity=[[0], [10]], orders=[4, 0])
     assert m.world.output[0] == 0.0
     assert m.world.flows["service_purchases"][0] == 0.0
@@ -106,7 +106,7 @@ def test_buyer_weighs_the_chance_of_failure():
         m = DistrictModel(
             tiny_scenario(2, ("dry",), sharing={"failure_prob": fail}, district={"coordination_cost": 10.0})
         )
-        m.world.rng_sharing = np.random.default_rng(0)
+        m.world.rng_sharing = [np.random.default_rng(0)]
         week(m, capacity=[[0], [10]], orders=[4, 0])
         assert (sharing.edge_units(m.world).sum() + sharing.edge_failed(m.world).sum() > 0) == trades, fail
 

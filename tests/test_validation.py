@@ -113,16 +113,16 @@ def test_doubling_the_learning_exponent_fails_the_wright_check(monkeypatch):
 def test_clearing_that_loses_half_the_pooled_capacity_fails_risk_pooling(monkeypatch):
     original = model.sim.network.clear_pairs
     monkeypatch.setattr(model.sim.network, "clear_pairs", lambda *a, **k: 0.5 * original(*a, **k))
-    assert validation._pooling_check(10, 0.0, 0.0, TINY, workers=1).passed is False
+    assert validation._pooling_check(10, 0.0, 0.0, TINY, validation.RunsOn(workers=1)).passed is False
 
 
 def test_working_clearing_passes_risk_pooling_at_the_same_size():
-    assert validation._pooling_check(10, 0.0, 0.0, TINY, workers=1).passed
+    assert validation._pooling_check(10, 0.0, 0.0, TINY, validation.RunsOn(workers=1)).passed
 
 
 def test_a_district_that_charges_fees_with_every_mechanism_off_fails_the_null_check(monkeypatch):
     monkeypatch.setattr(Mechanisms, "any_member_mechanism", lambda self: True)
-    assert not validation._null_check("woodworking_kaluga", TINY, workers=1).passed
+    assert not validation._null_check("woodworking_kaluga", TINY, validation.RunsOn(workers=1)).passed
 
 
 # two replications leave a t-interval with one degree of freedom: too wide to see a rise reliably
@@ -133,8 +133,8 @@ def test_coordination_that_pays_the_buyer_fails_the_monotone_cost_check(monkeypa
     """A 'cost' that subsidises trade makes the district gain more as it rises: the check must see it."""
     original = trust.coordination_rate
     monkeypatch.setattr(trust, "coordination_rate", lambda w: -original(w))
-    assert not validation._monotone_check("woodworking_kaluga", MONOTONE, workers=1).passed
+    assert not validation._monotone_check("woodworking_kaluga", MONOTONE, validation.RunsOn(workers=1)).passed
 
 
 def test_working_model_passes_the_monotone_cost_check_at_the_same_size():
-    assert validation._monotone_check("woodworking_kaluga", MONOTONE, workers=1).passed
+    assert validation._monotone_check("woodworking_kaluga", MONOTONE, validation.RunsOn(workers=1)).passed

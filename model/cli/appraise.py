@@ -28,7 +28,7 @@ def cmd_appraise(args: argparse.Namespace, argv: list[str]) -> int:
 
     sets = [*args.sets, *option_sets(args)]
     exp = appraisal_experiment(load_experiment(args.scenario, sets), args.regime, args.budget)
-    check_fits(exp, args.workers, available_memory())
+    check_fits(exp, args.workers, available_memory(), batch=args.batch)
     started = datetime.now(UTC)
     stamp = started.strftime("%Y%m%d-%H%M%S")
     dest = prepare_destination(
@@ -52,7 +52,9 @@ def cmd_appraise(args: argparse.Namespace, argv: list[str]) -> int:
             file=sys.stderr,
             desc=f"{exp.name}: appraisal, {len(exp.regimes)} regimes x {reps} replications",
         ) as bar:
-            results = run_experiment(exp, backend=backend, on_run_done=bar.update, meanwhile=import_charts)
+            results = run_experiment(
+                exp, backend=backend, on_run_done=bar.update, meanwhile=import_charts, batch=args.batch
+            )
     finally:
         backend.close()
     table = value_for_money(results, exp.regimes)

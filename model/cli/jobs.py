@@ -138,7 +138,7 @@ def _run_job(  # noqa: PLR0917 - the parts of one job, each needed
     tables and charts and returns the lines to print."""
     design.resolve()
     for exp in design.experiments.values():
-        check_fits(exp, args.workers, available_memory(), keep_histories=False)
+        check_fits(exp, args.workers, available_memory(), keep_histories=False, batch=args.batch)
     out = _prepare(args, args.command, base.name, spec)
     runs = count_runs(design)
     print(
@@ -159,6 +159,7 @@ def _run_job(  # noqa: PLR0917 - the parts of one job, each needed
                     on_done=bar.update,
                     meanwhile=import_charts,
                     on_note=lambda line: print(f"resume: {line}", file=sys.stderr),
+                    batch=args.batch,
                 )
             finally:
                 backend.close()

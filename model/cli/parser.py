@@ -131,6 +131,25 @@ def _add_appraise(sub, scenario_opts: argparse.ArgumentParser) -> None:
     )
 
 
+def _batch_option(parser: argparse.ArgumentParser, workers: int | None) -> None:
+    """--batch, and with ``workers`` (its default) --workers."""
+    if workers is not None:
+        parser.add_argument(
+            "--workers",
+            type=_positive("--workers", 256),
+            default=workers,
+            metavar="K",
+            help=f"worker processes (default {workers}); results do not depend on K",
+        )
+    parser.add_argument(
+        "--batch",
+        type=_positive("--batch", 100_000),
+        metavar="B",
+        help="replications of a regime advanced together in one set of arrays (default: as many as fit in "
+        "64 MB, all of a pilot's); 1 runs each alone; results do not depend on B",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="simulate.py",
@@ -164,13 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="weeks to simulate (default: from the file)",
     )
     scenario_opts.add_argument("--seed", type=int, metavar="INT", help="root seed (default: from the file)")
-    scenario_opts.add_argument(
-        "--workers",
-        type=_positive("--workers", 256),
-        default=1,
-        metavar="K",
-        help="worker processes (default 1); results do not depend on K",
-    )
+    _batch_option(scenario_opts, workers=1)
     scenario_opts.add_argument(
         "--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'"
     )
@@ -219,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument(
         "--workers", type=_positive("--workers", 256), default=2, metavar="K", help="worker processes (default 2)"
     )
+    _batch_option(val, workers=None)
     val.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/validation/<timestamp>/)")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
     val.add_argument("--lang", choices=LANGS, default="en", help="language of report.html's headings (default en)")

@@ -111,7 +111,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
     if args.precision is not None and not 0 < args.precision < 1:
         raise ScenarioError(f"--precision {args.precision}: give a fraction between 0 and 1, e.g. 0.05")
     most = max(exp.base.replications, args.max_replications) if args.precision is not None else None
-    check_fits(exp, args.workers, available_memory(), replications=most)
+    check_fits(exp, args.workers, available_memory(), replications=most, batch=args.batch)
     started = datetime.now(UTC)
     stamp = started.strftime("%Y%m%d-%H%M%S")
     dest = prepare_destination(
@@ -153,6 +153,7 @@ def cmd_run(args: argparse.Namespace, argv: list[str]) -> int:
                 on_run_done=bar.update,
                 on_more=more,
                 meanwhile=import_charts,
+                batch=args.batch,
             )
     finally:
         backend.close()

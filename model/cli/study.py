@@ -74,6 +74,8 @@ def _common(args: argparse.Namespace, size: Size, steps: int | None) -> list[str
         out += ["--seed", str(args.seed)]
     if args.dask:
         out += ["--dask", args.dask]
+    if args.batch is not None:
+        out += ["--batch", str(args.batch)]
     steps = steps if steps is not None else args.steps
     if steps is not None:
         out += ["--steps", str(steps)]
@@ -140,15 +142,18 @@ def sweep_steps(args: argparse.Namespace, size: Size, screen: Path, weeks: int) 
 
 
 def _seconds_per_run_week(args: argparse.Namespace) -> float:
-    """One short run of the scenario, timed in this process: the estimate's unit cost."""
-    from ..sim.district import DistrictModel
+    """One short batch of runs of the scenario (as the steps batch them), timed in this process:
+    the estimate's unit cost, per run and week."""
+    from ..experiments.budget import batch_size
+    from ..sim.district import run_batch
 
     exp = load_experiment(args.scenario, [*args.sets, *option_sets(args), f"steps={TIMED_WEEKS}"])
     scenario = exp.regimes[next(r for r in exp.regimes if r != exp.baseline)]
-    DistrictModel(scenario, 0).run()  # warm: imports and first calls
+    run_batch(scenario, [0])  # warm: imports and first calls
+    k = batch_size(scenario, exp.base.replications, args.batch)
     t0 = time.perf_counter()
-    DistrictModel(scenario, 1).run()
-    return (time.perf_counter() - t0) / TIMED_WEEKS
+    run_batch(scenario, list(range(1, k + 1)))
+    return (time.perf_counter() - t0) / TIMED_WEEKS / k
 
 
 def _done(folder: Path) -> bool:
@@ -177,14 +182,14 @@ def _run_step(step: Step, out: Path) -> float:
 
 def _evidence(args: argparse.Namespace, out: Path) -> None:
     """For a pilot, the validation's evidence checks at quick size (evidence.csv); else nothing."""
-    from ..experiments.validation import PILOTS, as_rows, evidence_checks
+    from ..experiments.validation import PILOTS, RunsOn, as_rows, evidence_checks
     from ..experiments.validation import QUICK as VQUICK
 
     name = load_experiment(args.scenario, []).name
     if name not in PILOTS or (out / "evidence.csv").exists():
         return
     print("study: evidence: the validation's evidence checks for this pilot ...", file=sys.stderr)
-    rows = as_rows(evidence_checks(name, VQUICK, args.workers))
+    rows = as_rows(evidence_checks(name, VQUICK, RunsOn(args.workers, args.batch)))
     frame = pd.DataFrame(rows)[["check", "expected", "simulated", "ci_low", "ci_high", "tolerance", "result"]]
     write_atomic(out / "evidence.csv", frame.to_csv(index=False))
 

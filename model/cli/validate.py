@@ -24,7 +24,7 @@ def cmd_validate(args: argparse.Namespace, argv: list[str]) -> int:
     from ..experiments.validation import plan
     from ..outputs.folder import manifest, write_validation
 
-    jobs = plan(quick=args.quick, workers=args.workers)
+    jobs = plan(quick=args.quick, workers=args.workers, batch=args.batch)
     checks = []
     t0 = time.perf_counter()
     with tqdm(total=len(jobs), unit="check", disable=args.quiet, file=sys.stderr, desc="validation") as bar:

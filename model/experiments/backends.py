@@ -29,6 +29,7 @@ class Backend(Protocol):
         items: list,
         describe: Callable[[object], str] = str,
         meanwhile: Callable[[], None] | None = None,
+        runs_of: Callable[[object], int] = lambda _: 1,
     ) -> Iterator[tuple[int, object]]: ...
 
     def close(self) -> None: ...
@@ -119,6 +120,7 @@ class LocalBackend:
         items: list,
         describe: Callable[[object], str] = str,
         meanwhile: Callable[[], None] | None = None,
+        runs_of: Callable[[object], int] = lambda _: 1,
     ) -> Iterator[tuple[int, object]]:
         """Yield ``(index, fn(item))`` as runs finish; on interruption, pending runs are cancelled.
 
@@ -126,7 +128,8 @@ class LocalBackend:
         called once the runs are under way: in a pool right after they are handed out, so it
         overlaps with them; in this process before the first run. A worker process that dies
         (killed, out of memory, crashed) raises ``WorkerDiedError`` naming the runs that were in
-        progress, after every run that finished has been yielded.
+        progress, after every run that finished has been yielded. ``runs_of(item)``: how many runs
+        an item is (a batch of replications is several), for that message.
         """
         if self.workers <= 1:
             if meanwhile is not None:
@@ -166,10 +169,11 @@ class LocalBackend:
                 # ones were in progress when the worker died
                 lost = sorted(i for fut, i in futures.items() if isinstance(fut.exception(), BrokenProcessPool))
                 doing = "; ".join(describe(items[i]) for i in lost[: self.workers])
-                done = len(items) - len(lost)
+                total = sum(runs_of(item) for item in items)
+                done = total - sum(runs_of(items[i]) for i in lost)
                 raise WorkerDiedError(
                     f"a worker process died (killed, out of memory or crashed) while running one of: {doing}; "
-                    f"{done} of {len(items)} runs had finished"
+                    f"{done} of {total} runs had finished"
                 )
 
     def close(self) -> None:
@@ -210,6 +214,7 @@ class DaskBackend:
         items: list,
         describe: Callable[[object], str] = str,
         meanwhile: Callable[[], None] | None = None,
+        runs_of: Callable[[object], int] = lambda _: 1,
     ) -> Iterator[tuple[int, object]]:
         """As ``LocalBackend.map_unordered``, on the cluster's workers."""
         from distributed import KilledWorker, as_completed  # noqa: PLC0415 - optional extra
@@ -224,11 +229,12 @@ class DaskBackend:
                 try:
                     value = fut.result()
                 except KilledWorker:
+                    total = sum(runs_of(item) for item in items)
                     raise WorkerDiedError(
                         f"Dask workers died each time they ran {describe(items[index[fut.key]])} "
-                        f"(killed, out of memory or crashed); {done} of {len(items)} runs had finished"
+                        f"(killed, out of memory or crashed); {done} of {total} runs had finished"
                     ) from None
-                done += 1
+                done += runs_of(items[index[fut.key]])
                 yield index[fut.key], value
         except BaseException:
             self._client.cancel(futures)

@@ -36,9 +36,9 @@ class Estimate:
     def sentence(self, workers: int, available: int) -> str:
         return (
             f"needs about {gb(self.total_bytes)} of memory ({self.slots:,} firm slots and {self.edges:,} partner "
-            f"links per run on {workers} worker(s), {gb(self.run_bytes)} each; {gb(self.kept_bytes)} of histories "
-            f"kept) and this machine has {gb(available)} available; lower firms.count, steps, replications "
-            f"or --workers"
+            f"links per run on {workers} worker(s), {gb(self.run_bytes)} per batch of runs; "
+            f"{gb(self.kept_bytes)} of histories kept) and this machine has {gb(available)} available; "
+            f"lower firms.count, steps, replications, --workers or --batch"
         )
 
 
@@ -67,19 +67,53 @@ PANEL_BYTES = 10
 """Per firm slot and week of a choice run kept for the evaluator's view: profit (8), member and active (1 each)."""
 
 
-def estimate(exp: Experiment, workers: int, replications: int | None = None, keep_histories: bool = True) -> Estimate:
-    """Peak memory of running ``exp`` on ``workers`` processes; histories kept in the parent if asked."""
+BATCH_BYTES = 64 * 2**20
+"""Memory one batch of runs may take (``sim.district.run_batch``): replications of one scenario
+advanced in one set of arrays. A pilot run needs about 0.4 MB, so a batch holds every replication
+of a regime; a run of 100,000 firms needs more than this alone and runs by itself."""
+
+
+def slots_of(s: Scenario) -> int:
+    n0 = s.firms.count
+    return n0 + (math.ceil(s.entry.slots * n0) if s.mechanisms.entry_exit else 0)
+
+
+def run_bytes(s: Scenario) -> tuple[int, int, int]:
+    """Peak memory of one run of ``s`` inside a worker (state, temporaries, its history and panel),
+    with its firm slots and directed edges."""
+    slot_count = slots_of(s)
+    members = math.ceil(s.district.membership_share * slot_count)
+    e = _edges(s, members)
+    history = s.steps * len(metrics_of(s)) * 8
+    panel = s.steps * slot_count * PANEL_BYTES if s.district.membership == "choice" else 0
+    return slot_count * BYTES_PER_SLOT + e * BYTES_PER_EDGE + history + panel, slot_count, e
+
+
+def batch_size(s: Scenario, replications: int, requested: int | None = None) -> int:
+    """Runs of ``s`` per batch: ``requested`` (``--batch``) if given, else as many as fit in
+    ``BATCH_BYTES`` by ``run_bytes``; never more than ``replications``, never fewer than one. A
+    function of the scenario only (not of the workers or the machine), and the numbers of a run do
+    not depend on it anyway."""
+    if requested is not None:
+        return max(1, min(requested, replications))
+    return max(1, min(replications, BATCH_BYTES // run_bytes(s)[0]))
+
+
+def estimate(
+    exp: Experiment,
+    workers: int,
+    replications: int | None = None,
+    keep_histories: bool = True,
+    batch: int | None = None,
+) -> Estimate:
+    """Peak memory of running ``exp`` on ``workers`` processes, each holding one batch of runs
+    (``batch_size``); histories kept in the parent if asked."""
     reps = exp.base.replications if replications is None else replications
     run = 0
     slots = edges = 0
     for s in exp.regimes.values():
-        n0 = s.firms.count
-        slot_count = n0 + (math.ceil(s.entry.slots * n0) if s.mechanisms.entry_exit else 0)
-        members = math.ceil(s.district.membership_share * slot_count)
-        e = _edges(s, members)
-        history = s.steps * len(metrics_of(s)) * 8
-        panel = s.steps * slot_count * PANEL_BYTES if s.district.membership == "choice" else 0
-        need = slot_count * BYTES_PER_SLOT + e * BYTES_PER_EDGE + history + panel
+        one, slot_count, e = run_bytes(s)
+        need = one * batch_size(s, reps, batch)
         if need > run:
             run, slots, edges = need, slot_count, e
     kept = 0

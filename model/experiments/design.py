@@ -27,8 +27,9 @@ from ..scenario_io import Experiment, load_experiment, set_path
 from ..sim.metrics import metrics_of
 from ..sim.params import MEMBER_ONLY, Scenario
 from .backends import Backend
+from .budget import batch_size
 from .files import remove_dead_temporaries, replace_durably, temporary_name, write_text_durably
-from .runner import run_once
+from .runner import run_batch, run_cost
 from .stats import bound, horizon_of_history, share_bounds, t_interval
 
 
@@ -85,10 +86,12 @@ def scenario_key(scenario: Scenario, replication: int) -> str:
     return hashlib.sha256(f"{text}|{replication}".encode()).hexdigest()[:20]
 
 
-def _run_key(args: tuple[Scenario, int]) -> np.ndarray:
-    scenario, replication = args
-    history = run_once(scenario, replication)
-    return horizon_of_history(history, metrics_of(scenario))
+def _run_keys(args: tuple[Scenario, list[int]]) -> list[np.ndarray]:
+    """Horizon statistics of a batch of replications of one scenario."""
+    scenario, reps = args
+    histories, _ = run_batch(scenario, reps)
+    metrics = metrics_of(scenario)
+    return [horizon_of_history(h, metrics) for h in histories]
 
 
 class RunStore:
@@ -154,15 +157,6 @@ class RunStore:
         write_text_durably(self.index, "".join(f"{line}\n" for line in lines))
 
 
-def run_cost(scenario: Scenario) -> float:
-    """Rough relative cost of one run, for ordering: firm-weeks, doubled where firms can join.
-
-    Members trade, share and review partners, so a district run of the pilots costs 1.3 to 1.9
-    times its standalone twin.
-    """
-    return scenario.steps * scenario.firms.count * (2.0 if scenario.district.membership_share > 0 else 1.0)
-
-
 def run_design(  # noqa: PLR0917 - the design, where runs go and are kept, and three callbacks
     design: Design,
     store: RunStore,
@@ -170,9 +164,11 @@ def run_design(  # noqa: PLR0917 - the design, where runs go and are kept, and t
     on_done: Callable[[], None] | None = None,
     meanwhile: Callable[[], None] | None = None,
     on_note: Callable[[str], None] | None = None,
+    batch: int | None = None,
 ) -> dict[tuple[int, str, int], np.ndarray]:
     """Run every (point, regime, replication) not yet in the store; return all horizon statistics.
 
+    Missing replications of one scenario run in batches (``batch_tasks``; ``batch=1``: each alone).
     ``meanwhile``: this process's own work, overlapped with the runs (``LocalBackend.map_unordered``).
     ``on_note``: told, one line each, of finished runs whose part could not be read (run again).
     """
@@ -188,25 +184,55 @@ def run_design(  # noqa: PLR0917 - the design, where runs go and are kept, and t
     cache, damaged = store.load_readable(set(jobs))
     for line in damaged:
         (on_note or (lambda _: None))(line)
-    # longest runs first, so the last runs to start are short ones and no worker waits long
-    # for another's at the end; ties by key, for a fixed order
-    missing = sorted(set(jobs) - set(cache), key=lambda k: (-run_cost(jobs[k][0]), k))
+    missing = set(jobs) - set(cache)
     done = on_done or (lambda: None)
     for _ in range(len(jobs) - len(missing)):
         done()
     where = {key: cell for cell, key in wanted.items()}
+    tasks = batch_tasks(jobs, missing, batch)
 
-    def describe(job: tuple[Scenario, int]) -> str:
-        pid, regime, rep = where[scenario_key(*job)]
+    def describe(task: tuple[Scenario, list[int]]) -> str:
+        scenario, reps = task
+        pid, regime, _ = where[scenario_key(scenario, reps[0])]
         sets = ", ".join(next(pt for pt in design.points if pt.pid == pid).sets)
-        return f"point {pid} ({sets or 'as in the file'}) regime '{regime}' replication {rep}"
+        runs = f"replication {reps[0]}" if len(reps) == 1 else f"replications {reps[0]}-{reps[-1]}"
+        return f"point {pid} ({sets or 'as in the file'}) regime '{regime}' {runs}"
 
-    for i, values in backend.map_unordered(_run_key, [jobs[k] for k in missing], describe, meanwhile):
-        store.save(missing[i], values)
-        cache[missing[i]] = values
-        done()
+    items = [t for t, _ in tasks]
+    for i, results in backend.map_unordered(_run_keys, items, describe, meanwhile, runs_of=lambda t: len(t[1])):
+        for key, values in zip(tasks[i][1], results, strict=True):
+            store.save(key, values)
+            cache[key] = values
+            done()
     store.write_index(wanted)
     return {cell: cache[key] for cell, key in wanted.items()}
+
+
+def batch_tasks(
+    jobs: dict[str, tuple[Scenario, int]], missing: set[str], batch: int | None
+) -> list[tuple[tuple[Scenario, list[int]], list[str]]]:
+    """The missing runs as batches: replications of one run identity (``run_identity``), in
+    ascending order, cut into ``budget.batch_size`` runs; each with the keys of its runs. The
+    longest batches come first, so the last to start are short and no worker waits long for
+    another's at the end; ties by first key, for a fixed order. The batches are a function of
+    the job and of what is missing, never of the workers."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    scenario_of: dict[str, Scenario] = {}
+    for key in missing:
+        scenario, rep = jobs[key]
+        ident = json.dumps(run_identity(scenario), sort_keys=True)
+        groups.setdefault(ident, []).append((rep, key))
+        scenario_of.setdefault(ident, scenario)
+    tasks = []
+    for ident, runs in groups.items():
+        runs.sort()
+        scenario = scenario_of[ident]
+        size = batch_size(scenario, len(runs), batch)
+        for i in range(0, len(runs), size):
+            part = runs[i : i + size]
+            tasks.append(((scenario, [r for r, _ in part]), [k for _, k in part]))
+    tasks.sort(key=lambda t: (-run_cost(t[0][0]) * len(t[1]), t[1][0]))
+    return tasks
 
 
 def count_runs(design: Design) -> int:

@@ -93,11 +93,19 @@ def eppen_ratio(n: int, z: float, rho: float = 0.0) -> float:
     return pooled_sd * loss_function(pooled_z) / (n * loss_function(z))
 
 
-def _run(path: Path, sets: list[str], workers: int) -> Results:
-    return run_experiment(load_experiment(path, sets), workers=workers)
+@dataclass(frozen=True)
+class RunsOn:
+    """Where the checks' runs go: worker processes and the batch size (None: from the memory estimate)."""
+
+    workers: int = 1
+    batch: int | None = None
 
 
-def _pooling_check(n: int, z: float, rho: float, size: Size, workers: int) -> Check:
+def _run(path: Path, sets: list[str], on: RunsOn) -> Results:
+    return run_experiment(load_experiment(path, sets), workers=on.workers, batch=on.batch)
+
+
+def _pooling_check(n: int, z: float, rho: float, size: Size, on: RunsOn) -> Check:
     sets = [
         f"sharing.group_size={n}",
         f"firms.count={n * size.groups}",
@@ -107,7 +115,7 @@ def _pooling_check(n: int, z: float, rho: float, size: Size, workers: int) -> Ch
         f"replications={size.reps}",
         f"steps={size.steps}",
     ]
-    res = _run(EPPEN, sets, workers)
+    res = _run(EPPEN, sets, on)
     hs = horizon(res)
     j = res.index("lost_sales")
     ratio = hs[res.regimes.index("district"), :, j] / hs[res.regimes.index("standalone"), :, j]
@@ -163,9 +171,9 @@ def _wright_check(p: float) -> Check:
     )
 
 
-def _null_check(pilot: str, size: Size, workers: int) -> Check:
+def _null_check(pilot: str, size: Size, on: RunsOn) -> Check:
     sets = [f"mechanisms.{m}=false" for m in MECHANISMS] + ["replications=2", f"steps={min(size.pilot_steps, 104)}"]
-    res = _run(ROOT / "scenarios" / f"{pilot}.yaml", sets, workers)
+    res = _run(ROOT / "scenarios" / f"{pilot}.yaml", sets, on)
     a, b = res.data[res.regimes.index("district")], res.data[res.regimes.index("standalone")]
     same = np.array_equal(a, b, equal_nan=True)
     gap = float(np.nanmax(np.abs(a - b)))
@@ -185,11 +193,11 @@ def _null_check(pilot: str, size: Size, workers: int) -> Check:
     )
 
 
-def _monotone_check(pilot: str, size: Size, workers: int) -> Check:
+def _monotone_check(pilot: str, size: Size, on: RunsOn) -> Check:
     effects = []
     for cost in COORDINATION_COSTS:
         sets = [f"district.coordination_cost={cost}", f"replications={size.pilot_reps}", f"steps={size.pilot_steps}"]
-        res = _run(ROOT / "scenarios" / f"{pilot}.yaml", sets, workers)
+        res = _run(ROOT / "scenarios" / f"{pilot}.yaml", sets, on)
         hs = horizon(res)
         j = res.index("profit")
         effects.append(hs[res.regimes.index("district"), :, j] - hs[res.regimes.index("standalone"), :, j])
@@ -222,9 +230,9 @@ def _inside(lo: float, hi: float, low: float, high: float) -> str:
     return "pass" if low <= lo and hi <= high else "inconclusive"
 
 
-def evidence_checks(pilot: str, size: Size, workers: int) -> list[Check]:
+def evidence_checks(pilot: str, size: Size, on: RunsOn) -> list[Check]:
     res = _run(
-        ROOT / "scenarios" / f"{pilot}.yaml", [f"replications={size.pilot_reps}", f"steps={size.pilot_steps}"], workers
+        ROOT / "scenarios" / f"{pilot}.yaml", [f"replications={size.pilot_reps}", f"steps={size.pilot_steps}"], on
     )
     hs = horizon(res)
     d, s = res.regimes.index("district"), res.regimes.index("standalone")
@@ -286,22 +294,23 @@ def evidence_checks(pilot: str, size: Size, workers: int) -> list[Check]:
     return out
 
 
-def plan(quick: bool, workers: int) -> list[Callable[[], list[Check]]]:
+def plan(quick: bool, workers: int, batch: int | None = None) -> list[Callable[[], list[Check]]]:
     """The checks to run, as thunks (so the caller can report progress)."""
     size = QUICK if quick else FULL
+    on = RunsOn(workers, batch)
     jobs: list[Callable[[], list[Check]]] = []
     for n, z in ((4, 0.0), (10, 0.0), (25, 0.0), (4, 0.5), (10, 0.5)):
-        jobs.append(lambda n=n, z=z: [_pooling_check(n, z, 0.0, size, workers)])
+        jobs.append(lambda n=n, z=z: [_pooling_check(n, z, 0.0, size, on)])
     for rho in (0.3, 0.7):
-        jobs.append(lambda rho=rho: [_pooling_check(10, 0.0, rho, size, workers)])
+        jobs.append(lambda rho=rho: [_pooling_check(10, 0.0, rho, size, on)])
     for p in (0.7, 0.8, 0.9):
         jobs.append(lambda p=p: [_wright_check(p)])
     for pilot in PILOTS:
-        jobs.append(lambda pilot=pilot: [_null_check(pilot, size, workers)])
+        jobs.append(lambda pilot=pilot: [_null_check(pilot, size, on)])
     for pilot in PILOTS:
-        jobs.append(lambda pilot=pilot: [_monotone_check(pilot, size, workers)])
+        jobs.append(lambda pilot=pilot: [_monotone_check(pilot, size, on)])
     for pilot in PILOTS:
-        jobs.append(lambda pilot=pilot: evidence_checks(pilot, size, workers))
+        jobs.append(lambda pilot=pilot: evidence_checks(pilot, size, on))
     return jobs
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import export, programme, sharing
-from .rows import row_sum
+from .rows import row_dot, row_sum
 from .world import World
 
 
 def weekly_fixed_cost(w: World) -> np.ndarray:
     """Fixed cost plus depreciation per week, per firm."""
-    return w.capacity @ (w.fixed_rate + w.capital_rate * w.depreciation_rate)
+    return row_dot(w.capacity, w.fixed_rate + w.capital_rate * w.depreciation_rate)
 
 
 def account_phase(w: World) -> None:
@@ -34,17 +34,18 @@ def account_phase(w: World) -> None:
     fl["service_income"] = np.bincount(sellers, pay, minlength=n)
     fl["service_purchases"] = np.bincount(buyers, pay, minlength=n)
     fl["variable_cost"] = row_sum((w.own_use + w.sold) * w.var_cost)
-    fl["fixed_cost"] = np.where(act, w.capacity @ w.fixed_rate, 0.0)
-    fl["depreciation"] = np.where(act, (w.capacity * w.capital_rate) @ w.depreciation_rate, 0.0)
+    fl["fixed_cost"] = np.where(act, row_dot(w.capacity, w.fixed_rate), 0.0)
+    fl["depreciation"] = np.where(act, row_dot(w.capacity * w.capital_rate, w.depreciation_rate), 0.0)
     fl["investment"] = fl["depreciation"].copy()  # maintenance capex keeps capacity intact
     fl["coordination"] = np.bincount(buyers, coord, minlength=n)
     fl["transport"] = np.bincount(buyers, transport, minlength=n)
     fl["membership_fee"] = np.where(act & w.member, p.district.membership_fee * w.fee_scale, 0.0)
     if p.district.membership == "choice":  # the association's running cost, shared by size among members
         weight = np.where(act & w.member, w.fee_scale, 0.0)
-        total = weight.sum()
-        if total > 0:
-            fl["membership_fee"] = fl["membership_fee"] + p.district.association_cost * weight / total
+        total = w.of_run(w.run_sum(weight))  # per run; where it is 0, every weight is 0
+        fl["membership_fee"] = fl["membership_fee"] + p.district.association_cost * weight / np.where(
+            total > 0, total, 1.0
+        )
     fl["consortium_fee"] = np.where(act & w.member & w.mech.export, p.export.consortium_fee * w.fee_scale, 0.0)
     w.capacity_traded = np.zeros((n, w.n_stages))
     for name in ("asset_sales", "assets_sold", "write_off", "equity_in", "assets_in"):

@@ -9,7 +9,7 @@ work; the model keeps one agent per active firm slot. This module does no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import mesa
 import numpy as np
@@ -55,7 +55,7 @@ class DistrictModel(mesa.Model):
         super().__init__(rng=self.rngs["mesa"])
         self.scenario_params = scenario
         self.replication = replication
-        self.world = initial_world(scenario, self.rngs)
+        self.world = initial_world(scenario, [self.rngs])  # a batch of one run
         self.stage_names = scenario.stage_names
         self.metrics = metrics_of(scenario)
         # agents: one Firm per active slot (entrants get theirs when they enter)
@@ -79,7 +79,7 @@ class DistrictModel(mesa.Model):
         self._sync_agents()
         if self.steps > self.history.shape[0]:  # stepped past the scenario's horizon by hand
             self.history = np.vstack((self.history, np.full_like(self.history, np.nan)))
-        self.history[self.steps - 1] = observe(w)
+        self.history[self.steps - 1] = observe(w)[0]
         if self.panel is not None and self.steps <= self.panel["profit"].shape[0]:
             t = self.steps - 1
             self.panel["profit"][t] = w.flows["profit"]
@@ -100,3 +100,34 @@ class DistrictModel(mesa.Model):
         for _ in range(self.scenario_params.steps):
             self.step()
         return self.history
+
+
+def run_batch(
+    scenario: Scenario, replications: Sequence[int], *, panel: bool = False
+) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+    """Replications of one scenario advanced together in one World (``world.py``): every phase's
+    NumPy calls cover all of them. Each run draws from its own streams, so its numbers are those of
+    ``DistrictModel(scenario, replication).run()``, bit for bit, in any batch.
+
+    Returns the (B, steps, metrics) histories and, with ``panel=True``, each week's profit,
+    membership and activity per run and slot ((B, steps, slots) arrays).
+    """
+    w = initial_world(scenario, [streams(scenario.seed, r) for r in replications])
+    t, b, n = scenario.steps, w.n_runs, w.n_slots
+    history = np.empty((t, b, len(metrics_of(scenario))))
+    panels = (
+        {"profit": np.zeros((t, b, n)), "member": np.zeros((t, b, n), bool), "active": np.zeros((t, b, n), bool)}
+        if panel
+        else None
+    )
+    for week in range(t):
+        w.steps = week + 1
+        for _, phase in SCHEDULE:
+            phase(w)
+        history[week] = observe(w)
+        if panels is not None:
+            panels["profit"][week] = w.runs(w.flows["profit"])
+            panels["member"][week] = w.runs(w.member & w.active)
+            panels["active"][week] = w.runs(w.active)
+    out = None if panels is None else {k: v.transpose(1, 0, 2) for k, v in panels.items()}
+    return history.transpose(1, 0, 2), out

@@ -5,19 +5,23 @@ share, smoothed; the export channel opens above a threshold. Called at the end o
 
 from __future__ import annotations
 
+import numpy as np
+
 from .world import World
 
 
 def update_reputation(w: World) -> None:
-    """Collective reputation of members: good-unit share times on-time share, smoothed (M6)."""
+    """Collective reputation of members: good-unit share times on-time share, smoothed (M6). A run
+    whose members produced or were ordered nothing this week keeps its reputation and channel."""
     x = w.scenario.export
     members = w.member & w.active
-    produced = float(w.produced[members].sum())
-    orders = float(w.orders[members].sum())
-    if produced <= 0 or orders <= 0:
-        return
-    quality = 1.0 - float(w.defective[members].sum()) / produced
-    on_time = produced / orders
-    w.reputation = (1.0 - x.memory) * w.reputation + x.memory * quality * on_time
-    pooled = float(w.output[members].sum())
-    w.export_open = bool(w.mech.export and w.reputation >= x.reputation_threshold and pooled >= x.min_lot)
+    produced = w.run_sum(np.where(members, w.produced, 0.0))
+    orders = w.run_sum(np.where(members, w.orders, 0.0))
+    ok = (produced > 0) & (orders > 0)
+    safe = np.where(ok, produced, 1.0)
+    quality = 1.0 - w.run_sum(np.where(members, w.defective, 0.0)) / safe
+    on_time = produced / np.where(ok, orders, 1.0)
+    w.reputation = np.where(ok, (1.0 - x.memory) * w.reputation + x.memory * quality * on_time, w.reputation)
+    pooled = w.run_sum(np.where(members, w.output, 0.0))
+    channel = w.mech.export & (w.reputation >= x.reputation_threshold) & (pooled >= x.min_lot)
+    w.export_open = np.where(ok, channel, w.export_open)

@@ -30,13 +30,16 @@ def learn_phase(w: World) -> None:
         w.experience = w.experience * (1.0 - p.learning.forgetting) + processed
         changed = True
     members = w.member & w.active
-    if w.mech.spillovers and members.sum() >= 2:
-        frontier = (w.efficiency + np.where(members, 0.0, np.inf)[:, None]).min(axis=0)
+    pairs = w.runs(members).sum(axis=1) >= 2  # runs with at least two members
+    if w.mech.spillovers and pairs.any():
+        frontier = w.runs(w.efficiency + np.where(members, 0.0, np.inf)[:, None]).min(axis=1)
+        frontier = w.of_run(np.where(pairs[:, None], frontier, 0.0))  # (no member: inf; not used)
         absorb = np.minimum(1.0, w.employees / p.spillovers.absorptive_employees)
         if p.programme.instruments:  # training of the programme, while paid
-            absorb = np.minimum(1.0, absorb * programme.absorptive_factor(w))
+            absorb = np.minimum(1.0, absorb * w.of_run(programme.absorptive_factor(w)))
         pull = np.where(members, p.spillovers.rate * absorb, 0.0)[:, None]
-        w.efficiency = w.efficiency + pull * (frontier[None, :] - w.efficiency)
+        drift = w.efficiency + pull * (frontier - w.efficiency)
+        w.efficiency = np.where(w.of_run(pairs)[:, None], drift, w.efficiency)
         changed = True
     if changed:
         update_costs(w)

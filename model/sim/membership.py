@@ -36,7 +36,8 @@ from .world import World
 
 def membership_phase(w: World) -> None:
     """Eligible firms join or leave at the membership review (choice only); the sustain record."""
-    w.joins_last = w.leaves_last = 0
+    w.joins_last = np.zeros(w.n_runs)
+    w.leaves_last = np.zeros(w.n_runs)
     d = w.scenario.district
     if d.membership != "choice" or not w.district_active:
         return
@@ -46,8 +47,9 @@ def membership_phase(w: World) -> None:
         w.belief = expected_gain(w, rel)
         decide(w)
     share = member_share(w)
-    if np.isnan(w.sustained_week) and share >= d.sustain_share:
-        w.sustained_week = float(w.steps)
+    w.sustained_week = np.where(
+        np.isnan(w.sustained_week) & (share >= d.sustain_share), float(w.steps), w.sustained_week
+    )
 
 
 def deciding(w: World) -> np.ndarray:
@@ -56,22 +58,24 @@ def deciding(w: World) -> np.ndarray:
     return w.active & w.eligible & (w.steps - np.nan_to_num(w.active_since, nan=np.inf) >= d.membership_review_weeks)
 
 
-def member_share(w: World) -> float:
-    """Members over the active firms the district is open to."""
+def member_share(w: World) -> np.ndarray:
+    """Per run: members over the active firms the district is open to."""
     open_to = w.eligible & w.active
-    k = int(open_to.sum())
-    return float((w.member & open_to).sum()) / k if k else 0.0
+    k = w.runs(open_to).sum(axis=1)
+    return np.where(k > 0, w.runs(w.member & open_to).sum(axis=1) / np.maximum(k, 1), 0.0)
 
 
 def _near_means(w: World, values: np.ndarray, pick: np.ndarray) -> np.ndarray:
     """Per firm, the mean of ``values`` over the picked firms of its size half (all picked firms if
     none is in its half; NaN if none is picked)."""
-    group = np.where(w.smaller, 0, 1)  # the smaller or larger half of the starting firms; entrants: larger
-    count = np.bincount(group[pick], minlength=2).astype(float)
-    total = np.bincount(group[pick], values[pick], minlength=2)
-    overall = total.sum() / count.sum() if count.sum() else np.nan
-    near = np.divide(total, count, out=np.full(2, np.nan), where=count > 0)
-    return np.where(np.isnan(near), overall, near)[group]
+    # the smaller or larger half of the starting firms (entrants: larger), numbered per run
+    group = 2 * w.firm_run + np.where(w.smaller, 0, 1)
+    count = np.bincount(group[pick], minlength=2 * w.n_runs).astype(float).reshape(w.n_runs, 2)
+    total = np.bincount(group[pick], values[pick], minlength=2 * w.n_runs).reshape(w.n_runs, 2)
+    seen = count.sum(axis=1)
+    overall = np.divide(total.sum(axis=1), seen, out=np.full(w.n_runs, np.nan), where=seen > 0)
+    near = np.divide(total, count, out=np.full((w.n_runs, 2), np.nan), where=count > 0)
+    return np.where(np.isnan(near), overall[:, None], near).ravel()[group]
 
 
 def relative_rate(w: World) -> np.ndarray:
@@ -100,7 +104,7 @@ def expected_gain(w: World, rel: np.ndarray) -> np.ndarray:
     seen = act & w.member & ~np.isnan(rel)
     # the members' gap over the non-members near it (whose mean is 0 by construction), believed as
     # far as the number of members seen bears it out: m / (m + evidence_firms) of it
-    m = float(seen.sum())
+    m = w.of_run(w.runs(seen).sum(axis=1).astype(float))
     members_near = _near_means(w, rel, seen) * (m / (m + w.scenario.district.evidence_firms))
     as_member = np.where(np.isnan(w.rel_member), w.rel_alone + members_near, w.rel_member)
     alone = np.where(np.isnan(w.rel_alone), w.rel_member - members_near, w.rel_alone)
@@ -116,7 +120,8 @@ def decide(w: World) -> None:
     join = act & ~w.member & (gain > hurdle)
     stayed = w.steps - np.nan_to_num(w.member_since, nan=np.inf)
     leave = act & w.member & (gain < -hurdle) & (stayed >= d.min_stay_weeks)
-    w.joins_last, w.leaves_last = int(join.sum()), int(leave.sum())
+    w.joins_last = w.runs(join).sum(axis=1).astype(float)
+    w.leaves_last = w.runs(leave).sum(axis=1).astype(float)
     if not (join.any() or leave.any()):
         return
     w.member = (w.member | join) & ~leave
@@ -136,12 +141,17 @@ def decide(w: World) -> None:
 
 
 def link_joiners(w: World, new: np.ndarray) -> None:
-    """Joiners link to every member in a complete network, else to ``sharing.partners`` random members."""
-    if w.scenario.sharing.network == "complete":
-        others = np.flatnonzero(w.member & w.active)
-        a, b = np.meshgrid(new, others, indexing="ij")
-        keep = (a != b) & ~(np.isin(b, new) & (b < a))  # each new pair once
-        pairs = np.column_stack((np.minimum(a, b)[keep], np.maximum(a, b)[keep]))
-        trust.add_links(w, np.unique(pairs, axis=0))
-    else:
+    """Joiners link to every member of their run in a complete network, else to ``sharing.partners``
+    random members."""
+    if w.scenario.sharing.network != "complete":
         trust.link_entrants(w, new)
+        return
+    parts = []
+    for r in np.unique(w.firm_run[new]):
+        mine = new[w.firm_run[new] == r]
+        rows = slice(r * w.n_slots, (r + 1) * w.n_slots)
+        others = np.flatnonzero((w.member & w.active)[rows]) + r * w.n_slots
+        a, b = np.meshgrid(mine, others, indexing="ij")
+        keep = (a != b) & ~(np.isin(b, mine) & (b < a))  # each new pair once
+        parts.append(np.column_stack((np.minimum(a, b)[keep], np.maximum(a, b)[keep])))
+    trust.add_links(w, np.unique(np.concatenate(parts), axis=0))

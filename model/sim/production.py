@@ -55,10 +55,11 @@ def produce_phase(w: World) -> None:
     members = w.member & w.active
     if members.any():
         weight = members.astype(float)[:, None]  # x * 1 and x * 0: the members' sums, without a copy
-        spare = ((w.capacity - w.own_use - w.sold) * weight).sum(axis=0)
-        held = (w.capacity * weight).sum(axis=0)
+        spare = w.run_sum((w.capacity - w.own_use - w.sold) * weight)  # (B, S)
+        held = w.run_sum(w.capacity * weight)
         share = np.divide(spare, held, out=np.zeros_like(spare), where=held > 0)
-        w.window_spare_min = np.minimum(w.window_spare_min, share)
+        some = w.runs(members).any(axis=1)[:, None]  # runs without members leave their window as it is
+        w.window_spare_min = np.where(some, np.minimum(w.window_spare_min, share), w.window_spare_min)
     w.window_used += w.own_use + w.sold
     w.window_capacity += np.where(w.active[:, None], w.capacity, 0.0)
     w.window_short += w.need

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import programme, trust
+from .rows import row_dot
 from .world import World
 
 
@@ -16,7 +17,7 @@ def reset_review(w: World) -> None:
     w.window_used = np.zeros((n, s))
     w.window_capacity = np.zeros((n, s))
     w.window_short = np.zeros((n, s))
-    w.window_spare_min = np.full(s, np.inf)
+    w.window_spare_min = np.full((w.n_runs, s), np.inf)
     w.window_weeks = 0
 
 
@@ -45,7 +46,7 @@ def asset_light_change(w: World, members: np.ndarray) -> np.ndarray:
     a = w.scenario.asset_light
     weeks = max(w.window_weeks, 1)
     util = np.divide(w.window_used, w.window_capacity, out=np.ones_like(w.window_used), where=w.window_capacity > 0)
-    reliable = (w.window_spare_min >= a.reliable_spare)[None, :]
+    reliable = w.of_run(w.window_spare_min >= a.reliable_spare)  # per run and stage, on the firm rows
     floor = a.min_capacity_share * w.nominal_capacity[:, None]
     shed = np.where(
         members[:, None] & reliable & (util < a.shed_utilisation), a.shed_rate * w.capacity * (1.0 - util), 0.0
@@ -73,8 +74,9 @@ def specialisation_change(w: World, members: np.ndarray) -> np.ndarray:
     lp = p.learning
     n, s = w.n_firms, w.n_stages
     floor = p.asset_light.min_capacity_share * w.nominal_capacity
-    best = w.var_cost[members].min(axis=0)
-    ratio = np.divide(w.var_cost, best[None, :], out=np.ones_like(w.var_cost), where=best[None, :] > 0)
+    best = w.runs(np.where(members[:, None], w.var_cost, np.inf)).min(axis=1)  # per run (inf: no member)
+    best = w.of_run(np.where(np.isfinite(best), best, 0.0))
+    ratio = np.divide(w.var_cost, best, out=np.ones_like(w.var_cost), where=best > 0)
     top = ratio.argmin(axis=1)
     # cheapest landed cost per member and stage over its live links to active members
     live = np.flatnonzero(w.edge_alive & members[w.buyer] & members[w.seller])
@@ -108,9 +110,9 @@ def trade_equipment(w: World, change: np.ndarray) -> None:
     fl = w.flows
     sell = np.maximum(-change, 0.0)
     buy = np.maximum(change, 0.0)
-    book_sold = sell @ w.capital_rate
+    book_sold = row_dot(sell, w.capital_rate)
     proceeds = a.salvage * book_sold
-    cost = buy @ w.capital_rate
+    cost = row_dot(buy, w.capital_rate)
     room = w.cash + proceeds + a.credit_headroom * w.credit_limit
     room = np.maximum(room, 0.0)
     funded = w.scenario.programme.instruments

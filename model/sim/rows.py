@@ -34,6 +34,13 @@ def row_prod(a: np.ndarray) -> np.ndarray:
     return _columns(np.multiply, a)
 
 
+def row_dot(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``a @ v`` for (rows, stages) ``a`` and a (stages,) vector, added left to right: the same
+    number for a row whatever the other rows are (a BLAS product is not: it can take another path
+    for one row than for many, so a run's numbers would depend on its batch)."""
+    return row_sum(a * v)
+
+
 def row_any(a: np.ndarray) -> np.ndarray:
     """Whether any value of each (boolean) row is true."""
     return _columns(np.logical_or, a)

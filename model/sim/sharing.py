@@ -16,8 +16,9 @@ def share_phase(w: World) -> None:
     p = w.scenario
     n_edges = w.buyer.size
     s = w.n_stages
-    w.failed_draw = w.rng_sharing.random(n_edges) if n_edges else np.empty(0)
+    w.failed_draw = failure_draws(w)
     w.trade_edge = np.empty(0, dtype=np.int64)  # trades: one row per (edge, stage) that traded
+    w.trade_run = np.empty(0, dtype=np.int64)
     w.trade_stage = np.empty(0, dtype=np.int64)
     w.trade_units = np.empty(0)
     w.trade_failed = np.empty(0)
@@ -60,12 +61,21 @@ def share_phase(w: World) -> None:
     units = network.clear_pairs(need, idle, b * s + stage, v * s + stage, weight=w.trust[edge], rounds=p.sharing.rounds)
     fail_prob = p.sharing.failure_prob + p.trust.opportunism * w.opportunist[v]
     failed = w.failed_draw[edge] < fail_prob
-    w.trade_edge, w.trade_stage = edge, stage
+    w.trade_edge, w.trade_stage, w.trade_run = edge, stage, w.edge_run[edge]
     w.trade_units = np.where(failed, 0.0, units)
     w.trade_failed = np.where(failed, units, 0.0)
     w.edge_coord_rate = coord
     if centre:
         _use_centres(w, b, stage, units, value)
+
+
+def failure_draws(w: World) -> np.ndarray:
+    """This week's uniform draw per edge: each run draws one per edge of its own, from its own stream."""
+    if not w.buyer.size:
+        return np.empty(0)
+    if w.n_runs == 1:
+        return w.rng_sharing[0].random(w.buyer.size)
+    return np.concatenate([w.rng_sharing[r].random(k) for r, k in enumerate(w.edge_count.tolist()) if k])
 
 
 def unit_value(w: World) -> np.ndarray:

@@ -8,9 +8,20 @@ Each array field carries its axis in its metadata:
 - ``edge``: one value per directed partner link (E); an undirected link is two edges;
 - ``trade``: one value per (edge, stage) pair that traded this week (T);
 - ``index``: indices of firm slots (this week's exits and entries);
-- ``instrument``: one value per instrument of the public programme (``programme.instruments``).
+- ``run``: one value per run of the batch (B): district-level state (reputation, the export
+  channel, sector averages, this week's counts) is per run, so runs never interact;
+- ``run_stage``: (B, S); ``run_instrument``: (B, K), one value per run and instrument of the
+  public programme (``programme.instruments``).
 
-Fields without an axis are scalars or district-level values. Every field exists from
+A World holds a *batch* of B independent runs of one resolved scenario (replications that differ
+only in their random streams; ``batch.py``). The firm axes are run-major: run ``b`` owns rows
+``b * n_slots .. (b + 1) * n_slots``, so ``x.reshape(n_runs, n_slots)`` is the per-run view and a
+per-run sum is a row sum, which NumPy adds exactly as it adds the run's own array alone. Edges are
+kept grouped by run in the order each run made them (``trust.add_links``), with global firm
+indices. A run draws only from its own streams, so its numbers do not depend on the other runs
+of its batch; a Mesa ``DistrictModel`` is a batch of one.
+
+Fields without an axis are shared by every run of the batch (the scenario, the week). Every field exists from
 construction on (``init.initial_world`` fills them in); the phases (one module per ODD section 7
 submodel) read and rewrite them. ``slots=True`` makes a misspelt field in a phase an error.
 """
@@ -55,8 +66,16 @@ def slot_indices() -> Any:
     return _array("index", np.int64)
 
 
-def per_instrument() -> Any:
-    return _array("instrument")
+def per_run(dtype: Any = float) -> Any:
+    return _array("run", dtype)
+
+
+def per_run_stage() -> Any:
+    return field(default_factory=lambda: np.empty((0, 0)), metadata={"axis": "run_stage"})
+
+
+def per_run_instrument() -> Any:
+    return field(default_factory=lambda: np.empty((0, 0)), metadata={"axis": "run_instrument"})
 
 
 @dataclass(slots=True, eq=False)
@@ -67,17 +86,22 @@ class World:
     scenario: Scenario
     mech: Mechanisms
     stage_names: tuple[str, ...] = ()
-    n_firms: int = 0  # slots: starting firms plus entrant slots
-    n_start: int = 0
+    n_runs: int = 1  # B: runs in the batch
+    n_slots: int = 0  # firm slots of one run: starting firms plus entrant slots
+    n_firms: int = 0  # rows of the firm axes: n_runs * n_slots
+    n_start: int = 0  # starting firms of one run
     n_stages: int = 0
     steps: int = 0  # the week being stepped (Mesa's step counter, set by DistrictModel.step)
     district_active: bool = False  # some member-only mechanism is on
 
-    # --- random streams (model/sim/rng.py); the rest are drawn from only at set-up
-    rng_demand: np.random.Generator | None = None
-    rng_network: np.random.Generator | None = None
-    rng_sharing: np.random.Generator | None = None
-    rng_entry: np.random.Generator | None = None
+    # --- random streams (model/sim/rng.py), one generator per run; the rest are drawn from only at set-up
+    rng_demand: list[np.random.Generator] = field(default_factory=list)
+    rng_network: list[np.random.Generator] = field(default_factory=list)
+    rng_sharing: list[np.random.Generator] = field(default_factory=list)
+    rng_entry: list[np.random.Generator] = field(default_factory=list)
+    firm_run: np.ndarray = per_firm(np.int64)  # the run each firm row belongs to
+    edge_run: np.ndarray = per_edge(np.int64)  # the run each edge belongs to (edges are grouped by run)
+    edge_count: np.ndarray = per_run(np.int64)  # edges per run
 
     # --- stage constants (S)
     per_employee: np.ndarray = per_stage()  # capacity per employee, units per week
@@ -130,15 +154,15 @@ class World:
     edge_coord_rate: np.ndarray = per_edge()  # coordination cost per unit this week
 
     # --- the market and the district
-    market_noise: float = 0.0  # log-AR(1) state of sector demand
-    base_total: float = 0.0  # the starting firms' base demand, units per week
-    reputation: float = 0.0  # members' collective reputation, 0..1 (M6)
-    export_open: bool = False
-    adjacent_peak_firms: float = float("nan")  # local suppliers at their peak (M5)
-    adjacent_revenue: float = 0.0  # kRUB per week
-    adjacent_entries: int = 0
-    sector_profit_avg: float = 0.0  # kRUB per week, smoothed over a quarter
-    sector_assets_avg: float = 0.0  # kRUB, smoothed over a quarter
+    market_noise: np.ndarray = per_run()  # log-AR(1) state of sector demand
+    base_total: np.ndarray = per_run()  # the starting firms' base demand, units per week
+    reputation: np.ndarray = per_run()  # members' collective reputation, 0..1 (M6)
+    export_open: np.ndarray = per_run(bool)
+    adjacent_peak_firms: np.ndarray = per_run()  # local suppliers at their peak (M5); NaN before the first week
+    adjacent_revenue: np.ndarray = per_run()  # kRUB per week
+    adjacent_entries: np.ndarray = per_run()
+    sector_profit_avg: np.ndarray = per_run()  # kRUB per week, smoothed over a quarter
+    sector_assets_avg: np.ndarray = per_run()  # kRUB, smoothed over a quarter
 
     # --- this week, rewritten by the phases
     demand_index: np.ndarray = per_firm()
@@ -148,6 +172,7 @@ class World:
     need: np.ndarray = per_firm_stage()  # members' shortfall per stage
     idle: np.ndarray = per_firm_stage()  # members' spare capacity per stage
     trade_edge: np.ndarray = per_trade(np.int64)  # trades: one row per (edge, stage) that traded
+    trade_run: np.ndarray = per_trade(np.int64)  # the run of each trade
     trade_stage: np.ndarray = per_trade(np.int64)
     trade_units: np.ndarray = per_trade()  # delivered
     trade_failed: np.ndarray = per_trade()  # agreed, not delivered
@@ -164,8 +189,8 @@ class World:
     flows: dict[str, np.ndarray] = field(default_factory=dict)  # this week's ledger, kRUB per firm
     exited: np.ndarray = slot_indices()
     entered: np.ndarray = slot_indices()
-    entries_last: int = 0
-    exits_last: int = 0
+    entries_last: np.ndarray = per_run()
+    exits_last: np.ndarray = per_run()
 
     # --- membership by choice (district.membership: choice; under random: members are the eligible)
     eligible: np.ndarray = per_firm(bool)  # firms the district is open to (drawn at the start)
@@ -175,25 +200,42 @@ class World:
     member_since: np.ndarray = per_firm()  # week of the current membership (NaN: not a member)
     join_week: np.ndarray = per_firm()  # first week a member (0: founder; NaN: never)
     ever_member: np.ndarray = per_firm(bool)
-    joins_last: int = 0
-    leaves_last: int = 0
-    sustained_week: float = float("nan")  # first week the members' share reached district.sustain_share
+    joins_last: np.ndarray = per_run()
+    leaves_last: np.ndarray = per_run()
+    sustained_week: np.ndarray = (
+        per_run()
+    )  # first week the members' share reached district.sustain_share (NaN: not yet)
 
     # --- the agency's ledger (programme: ODD 7.14)
-    public_paid: np.ndarray = per_instrument()  # paid this week, kRUB
-    public_spent: np.ndarray = per_instrument()  # paid so far, kRUB (against each budget)
-    public_outside: float = 0.0  # of this week's payments, what went to payees outside the sector
-    centre_built: np.ndarray = per_instrument()  # capacity of each service centre built, units per week
+    public_paid: np.ndarray = per_run_instrument()  # paid this week, kRUB
+    public_spent: np.ndarray = per_run_instrument()  # paid so far, kRUB (against each budget)
+    public_outside: np.ndarray = per_run()  # of this week's payments, what went to payees outside the sector
+    centre_built: np.ndarray = per_run_instrument()  # capacity of each service centre built, units per week
     centre_units: np.ndarray = per_firm_stage()  # work members bought from a service centre this week
-    public_fees: float = 0.0  # user fees the agency received this week
-    private_leveraged: float = 0.0  # members' own share of purchases a co-investment grant paid part of, this week
+    public_fees: np.ndarray = per_run()  # user fees the agency received this week
+    private_leveraged: np.ndarray = (
+        per_run()
+    )  # members' own share of purchases a co-investment grant paid part of, this week
 
     # --- review window (M2, M3), reset at each capacity review
     window_used: np.ndarray = per_firm_stage()
     window_capacity: np.ndarray = per_firm_stage()
     window_short: np.ndarray = per_firm_stage()
-    window_spare_min: np.ndarray = per_stage()
+    window_spare_min: np.ndarray = per_run_stage()  # members' lowest spare share per stage in the window
     window_weeks: int = 0
+
+    def runs(self, x: np.ndarray) -> np.ndarray:
+        """The per-run view of a firm-axis array: (B, n_slots) or (B, n_slots, S)."""
+        return x.reshape(self.n_runs, self.n_slots, *x.shape[1:])
+
+    def run_sum(self, x: np.ndarray) -> np.ndarray:
+        """Per-run sums of a firm-axis array: (B,) or (B, S). Each is the NumPy sum of the run's rows,
+        the same number the run alone gets."""
+        return self.runs(x).sum(axis=1)
+
+    def of_run(self, x: np.ndarray) -> np.ndarray:
+        """A per-run value spread over the firm rows: (B, ...) -> (B * n_slots, ...)."""
+        return np.repeat(x, self.n_slots, axis=0)
 
 
 def fields_on(*axes: str) -> tuple[str, ...]:
