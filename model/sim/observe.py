@@ -8,14 +8,14 @@ import numpy as np
 from . import membership
 from .metrics import BASE_METRICS, FORMATION_METRICS, PROGRAMME_METRICS
 from .params import WEEKS_PER_YEAR
-from .rows import row_sum
+from .rows import ratio, row_sum
 from .world import World
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """Per run ``num / den`` where ``den > 0``, else NaN."""
     den = np.asarray(den, dtype=float)
-    return np.divide(num, den, out=np.full(den.shape, np.nan), where=den > 0)
+    return num / np.where(den > 0, den, np.nan)  # a masked np.divide is ten times slower on a few values
 
 
 def gini_runs(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -36,24 +36,23 @@ def gini(values: np.ndarray) -> float:
     return float(gini_runs(values[None, :], np.ones((1, values.size), dtype=bool))[0])
 
 
-def _group(w: World, mask: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per run: active firms, profit per firm, ROA and survival of starting firms for one group."""
+def _group_rows(w: World, mask: np.ndarray, start: np.ndarray) -> list[np.ndarray]:
+    """The per-firm rows one group's figures are totals of: active firms, their profit and assets,
+    starting firms and surviving starting firms (``_group`` reads their totals)."""
     act = w.active & mask
-    k = w.runs(act).sum(axis=1).astype(float)
-    profit = w.run_sum(np.where(act, w.flows["profit"], 0.0))
-    assets = w.run_sum(np.where(act, w.fixed_assets, 0.0))
-    started = w.runs(start & mask).sum(axis=1)
-    survivors = w.runs(start & act).sum(axis=1)
-    return k, _ratio(profit, k), _ratio(WEEKS_PER_YEAR * profit, assets), _ratio(survivors, started)
+    zero = 0.0
+    return [
+        act,
+        np.where(act, w.flows["profit"], zero),
+        np.where(act, w.fixed_assets, zero),
+        start & mask,
+        start & act,
+    ]
 
 
-def observe(w: World) -> np.ndarray:
-    """This week's metrics of every run, (B, metrics), in the order of ``metrics.metric_list``.
-    Reads the World, changes nothing."""
-    p = w.scenario
-    act = w.active
-    fl = w.flows
-    outside_cost = (
+def _outside_cost(fl: dict[str, np.ndarray]) -> np.ndarray:
+    """Per firm, what it paid outside the sector this week."""
+    cost = (
         fl["variable_cost"]
         + fl["fixed_cost"]
         + fl["depreciation"]
@@ -63,86 +62,141 @@ def observe(w: World) -> np.ndarray:
         + fl["consortium_fee"]
         + fl["write_off"]
     )
-    choice = p.district.membership == "choice"
-    if choice:
-        outside_cost = outside_cost + fl["joining_cost"]
+    if "joining_cost" in fl:  # membership by choice: paid at a membership review
+        cost = cost + fl["joining_cost"]
     if "centre_fee" in fl:  # paid to the agency for a service centre's work
-        outside_cost = outside_cost + fl["centre_fee"]
-    total = w.run_sum
-    count = lambda mask: w.runs(mask).sum(axis=1).astype(float)  # noqa: E731
-    some = lambda mask, x: total(np.where(mask, x, 0.0))  # noqa: E731 - a per-run sum over the masked firms
-    cap = np.where(act[:, None], w.capacity, 0.0)
-    used = np.where(act[:, None], w.own_use + w.sold, 0.0)
-    cap_stage, used_stage = total(cap), total(used)  # (B, S)
-    profit = total(fl["profit"])
-    fixed_assets = some(act, w.fixed_assets)
-    output = total(w.output)
-    produced = total(w.produced)
-    utilization = _ratio(used_stage.sum(axis=1), cap_stage.sum(axis=1))
-    sales = total(fl["sales"])
-    live = w.edge_alive
-    links = np.bincount(w.edge_run[live], minlength=w.n_runs).astype(float)
-    trust_sum = np.bincount(w.edge_run[live], w.trust[live], minlength=w.n_runs)
-    trade = lambda x: np.bincount(w.trade_run, x, minlength=w.n_runs)  # noqa: E731 - per-run sums over trades
-    waiting = np.divide(w.backlog, w.produced, out=np.zeros_like(w.backlog), where=w.produced > 0)
+        cost = cost + fl["centre_fee"]
+    return cost
+
+
+def observe(w: World) -> np.ndarray:
+    """This week's metrics of every run, (B, metrics), in the order of ``metrics.metric_list``.
+    Reads the World, changes nothing.
+
+    Every per-run total over firms is a row of one stacked (rows, B, slots) sum: NumPy adds each
+    row as it adds the run's own array alone, and one call replaces forty."""
+    p = w.scenario
+    act = w.active
+    fl = w.flows
+    choice = p.district.membership == "choice"
+    outside_cost = _outside_cost(fl)
+    waiting = ratio(w.backlog, w.produced)
     lead = row_sum(w.processing) + waiting
     s = w.n_stages
     employment = w.employees * (row_sum(w.capacity) / s) / (row_sum(w.capacity0) / s)
     start = w.starting
-    members_now = count(act & w.member)
-    member_k, member_profit, member_roa, member_surv = _group(w, w.member, start)
-    non_k, non_profit, non_roa, non_surv = _group(w, ~w.member, start)
-    _, small_profit, _, small_surv = _group(w, w.smaller, start)
-    _, large_profit, _, large_surv = _group(w, start & ~w.smaller, start)
-    cost = total(outside_cost)
-    firms = count(act)
+    members = act & w.member
+    rows = {
+        "firms": act,
+        "members": members,
+        "profit": fl["profit"],
+        "fixed_assets": np.where(act, w.fixed_assets, 0.0),
+        "output": w.output,
+        "produced": w.produced,
+        "sales": fl["sales"],
+        "export_sales": fl["export_sales"],
+        "demand": w.demand,
+        "lost": w.lost,
+        "backlog": w.backlog,
+        "cost": outside_cost,
+        "cash": np.where(act, w.cash, 0.0),
+        "defective": w.defective,
+        "lead": lead * w.produced,
+        "coordination": fl["coordination"],
+        "employment": np.where(act, employment, 0.0),
+        "entrants_active": w.born & w.active & ~start,
+        "entrants": w.born & ~start,
+    }
+    if p.programme.instruments:
+        rows["subsidy"] = fl["subsidy"]
+        rows["member_employment"] = np.where(members, employment, 0.0)
+    groups = [
+        _group_rows(w, w.member, start),
+        _group_rows(w, ~w.member, start),
+        _group_rows(w, w.smaller, start),
+        _group_rows(w, start & ~w.smaller, start),
+    ]
+    stacked = [*rows.values(), *(r for g in groups for r in g)]
+    sums = np.stack(stacked).reshape(len(stacked), w.n_runs, w.n_slots).sum(axis=2)  # (rows, B)
+    tot = dict(zip(rows, sums, strict=False))
+    # the four groups (members, non-members, smaller, larger half) at once: active firms, profit,
+    # assets, starting firms, surviving starting firms
+    k, g_profit, g_assets, started, survivors = sums[len(rows) :].reshape(4, 5, w.n_runs).transpose(1, 0, 2)
+    cap = np.where(act[:, None], w.capacity, 0.0)
+    used = np.where(act[:, None], w.own_use + w.sold, 0.0)
+    cap_stage, used_stage = w.run_sum(cap), w.run_sum(used)  # (B, S)
+    live = w.edge_alive
+    # sums over each run's edges in edge order; a dead edge adds 0.0, which leaves a sum as it is
+    links = np.bincount(w.edge_run, live, minlength=w.n_runs)
+    trust_sum = np.bincount(w.edge_run, w.trust * live, minlength=w.n_runs)
+    trade = lambda x: np.bincount(w.trade_run, x, minlength=w.n_runs)  # noqa: E731 - per-run sums over trades
+    profit, sales, output, produced, cost = tot["profit"], tot["sales"], tot["output"], tot["produced"], tot["cost"]
+    # every ratio of the week in one division (NaN where the denominator is not positive)
+    pairs = {
+        "export_share": (tot["export_sales"], sales),
+        "roa": (WEEKS_PER_YEAR * profit, tot["fixed_assets"]),
+        "utilization": (used_stage.sum(axis=1), cap_stage.sum(axis=1)),
+        "unit_cost": (cost, output),
+        "defect_rate": (tot["defective"], produced),
+        "lead_time": (tot["lead"], produced),
+        "trust_mean": (trust_sum, links),
+        "entrant_survival": (tot["entrants_active"], tot["entrants"]),
+        "profit_per_firm": (profit, tot["firms"]),
+    }
+    nums = np.concatenate([np.stack([n for n, _ in pairs.values()]), g_profit, WEEKS_PER_YEAR * g_profit, survivors])
+    dens = np.concatenate([np.stack([d for _, d in pairs.values()]), k, g_assets, started])
+    share = _ratio(nums, dens)
+    r = dict(zip(pairs, share, strict=False))
+    q = len(pairs)
+    per_firm, roa_of, survival_of = share[q : q + 4], share[q + 4 : q + 8], share[q + 8 : q + 12]
+    utilization = r["utilization"]
     values = {
-        "firms_active": firms,
-        "members": members_now,
+        "firms_active": tot["firms"],
+        "members": tot["members"],
         "entries": w.entries_last,
         "exits": w.exits_last,
-        "demand": total(w.demand),
+        "demand": tot["demand"],
         "output": output,
-        "lost_sales": total(w.lost),
-        "backlog": total(w.backlog),
+        "lost_sales": tot["lost"],
+        "backlog": tot["backlog"],
         "revenue": sales,
-        "export_share": _ratio(total(fl["export_sales"]), sales),
+        "export_share": r["export_share"],
         "total_cost": cost,
         "profit": profit,
-        "cash": some(act, w.cash),
-        "fixed_assets": fixed_assets,
-        "roa": _ratio(WEEKS_PER_YEAR * profit, fixed_assets),
+        "cash": tot["cash"],
+        "fixed_assets": tot["fixed_assets"],
+        "roa": r["roa"],
         "utilization": utilization,
         "idle_capacity": 1.0 - utilization,
-        "unit_cost": _ratio(cost, output),
-        "defect_rate": _ratio(total(w.defective), produced),
-        "lead_time": _ratio(total(lead * w.produced), produced),
+        "unit_cost": r["unit_cost"],
+        "defect_rate": r["defect_rate"],
+        "lead_time": r["lead_time"],
         "shared_units": trade(w.trade_units),
         "failed_units": trade(w.trade_failed),
-        "coordination_cost": total(fl["coordination"]),
-        "trust_mean": _ratio(trust_sum, links),
+        "coordination_cost": tot["coordination"],
+        "trust_mean": r["trust_mean"],
         "partner_links": links / 2.0,
-        "reputation": np.where(members_now > 0, w.reputation, np.nan),
+        "reputation": np.where(tot["members"] > 0, w.reputation, np.nan),
         "export_open": w.export_open.astype(float),
         "adjacent_revenue": w.adjacent_revenue,
         "adjacent_jobs": w.adjacent_revenue / p.adjacent.revenue_per_job,
         "adjacent_entries": w.adjacent_entries.astype(float),
-        "employment": some(act, employment),
+        "employment": tot["employment"],
         "profit_gini": gini_runs(w.runs(np.maximum(w.profit_avg, 0.0)), w.runs(act)),
-        "member_firms": member_k,
-        "nonmember_firms": non_k,
-        "member_profit": member_profit,
-        "nonmember_profit": non_profit,
-        "member_roa": member_roa,
-        "nonmember_roa": non_roa,
-        "member_survival": member_surv,
-        "nonmember_survival": non_surv,
-        "entrant_survival": _ratio(count(w.born & w.active & ~start), count(w.born & ~start)),
-        "smaller_profit": small_profit,
-        "larger_profit": large_profit,
-        "smaller_survival": small_surv,
-        "larger_survival": large_surv,
-        "profit_per_firm": _ratio(profit, firms),
+        "member_firms": k[0],
+        "nonmember_firms": k[1],
+        "member_profit": per_firm[0],
+        "nonmember_profit": per_firm[1],
+        "member_roa": roa_of[0],
+        "nonmember_roa": roa_of[1],
+        "member_survival": survival_of[0],
+        "nonmember_survival": survival_of[1],
+        "entrant_survival": r["entrant_survival"],
+        "smaller_profit": per_firm[2],
+        "larger_profit": per_firm[3],
+        "smaller_survival": survival_of[2],
+        "larger_survival": survival_of[3],
+        "profit_per_firm": r["profit_per_firm"],
     }
     per_stage = _ratio(used_stage, cap_stage)
     columns = [values[m.name] for m in BASE_METRICS] + list(per_stage.T)
@@ -159,11 +213,11 @@ def observe(w: World) -> np.ndarray:
     if p.programme.instruments:
         public = {
             "public_cost": w.public_paid.sum(axis=1),
-            "public_to_firms": total(fl["subsidy"]),
+            "public_to_firms": tot["subsidy"],
             "public_spent": w.public_spent.sum(axis=1),
             "private_leveraged": w.private_leveraged,
             "public_fees": w.public_fees,
-            "member_employment": some(act & w.member, employment),
+            "member_employment": tot["member_employment"],
         }
         columns += [public[m.name] for m in PROGRAMME_METRICS]
-    return np.column_stack(columns)
+    return np.array(columns, dtype=float).T
