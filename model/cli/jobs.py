@@ -29,8 +29,6 @@ from ..scenario_io import Experiment, load_experiment
 from ..sim.metrics import metrics_of
 from .parser import option_sets
 
-SENSITIVITY_REPLICATIONS = 3
-
 DEFAULT_OUTCOMES = ("profit", "roa")
 
 
@@ -97,10 +95,9 @@ def _keeping(store: RunStore, out: Path, runs: int) -> Iterator[list[str]]:
         raise OutputError(f"{err}; {_kept(store, out, runs)}") from None
 
 
-def _base(args: argparse.Namespace, replications: int | None = None) -> tuple[list[str], Experiment, tuple, list[str]]:
-    """The job's scenario with the command line's overrides, its metrics and the outcomes asked for.
-
-    ``replications``: a default cap on replications per point when the command line sets none."""
+def _base(args: argparse.Namespace) -> tuple[list[str], Experiment, tuple, list[str]]:
+    """The job's scenario with the command line's overrides (the file's replications and horizon
+    unless they say otherwise), its metrics and the outcomes asked for."""
     base_sets = [*args.sets, *option_sets(args)]
     base = load_experiment(args.scenario, base_sets)
     metrics = metrics_of(base.base)
@@ -109,9 +106,6 @@ def _base(args: argparse.Namespace, replications: int | None = None) -> tuple[li
     for o in outcomes:
         if o not in names:
             raise ScenarioError(f"--outcome {o}: unknown outcome (one of: {', '.join(names)})")
-    if replications is not None and args.replications is None:
-        base_sets.append(f"replications={min(base.base.replications, replications)}")
-        base = load_experiment(args.scenario, base_sets)
     return base_sets, base, metrics, outcomes
 
 
@@ -199,7 +193,7 @@ def cmd_sweep(args: argparse.Namespace, argv: list[str]) -> int:
 def cmd_sensitivity(args: argparse.Namespace, argv: list[str]) -> int:
     """Morris or Sobol indices of the district's paired effect over the parameters' plausible ranges."""
     # each sample point only needs a rough paired effect; the sample carries the precision
-    base_sets, base, metrics, outcomes = _base(args, replications=SENSITIVITY_REPLICATIONS)
+    base_sets, base, metrics, outcomes = _base(args)
     _check_regime(args, base)
     fs = factors(base, args.param, args.exclude)
     size = args.trajectories if args.method == "morris" else args.samples
@@ -264,7 +258,7 @@ def cmd_discover(args: argparse.Namespace, argv: list[str]) -> int:
     """Scenario discovery over the plausible ranges: where the district fails to pay, and the chance it pays."""
     if not args.outcome:
         args.outcome = [DISCOVER_OUTCOME]
-    base_sets, base, metrics, outcomes = _base(args, replications=SENSITIVITY_REPLICATIONS)
+    base_sets, base, metrics, outcomes = _base(args)
     _check_regime(args, base)
     fs = factors(base, args.param, args.exclude)
     x = latin_hypercube(fs, args.samples, base.base.seed)
