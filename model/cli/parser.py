@@ -131,16 +131,15 @@ def _add_appraise(sub, scenario_opts: argparse.ArgumentParser) -> None:
     )
 
 
-def _batch_option(parser: argparse.ArgumentParser, workers: int | None) -> None:
-    """--batch, and with ``workers`` (its default) --workers."""
-    if workers is not None:
-        parser.add_argument(
-            "--workers",
-            type=_positive("--workers", 256),
-            default=workers,
-            metavar="K",
-            help=f"worker processes (default {workers}); results do not depend on K",
-        )
+def _workers_and_batch(parser: argparse.ArgumentParser, workers: int) -> None:
+    """--workers (default ``workers``) and --batch: where runs go, which never changes their numbers."""
+    parser.add_argument(
+        "--workers",
+        type=_positive("--workers", 256),
+        default=workers,
+        metavar="K",
+        help=f"worker processes (default {workers}); results do not depend on K",
+    )
     parser.add_argument(
         "--batch",
         type=_positive("--batch", 100_000),
@@ -183,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="weeks to simulate (default: from the file)",
     )
     scenario_opts.add_argument("--seed", type=int, metavar="INT", help="root seed (default: from the file)")
-    _batch_option(scenario_opts, workers=1)
+    _workers_and_batch(scenario_opts, workers=1)
     scenario_opts.add_argument(
         "--dask", metavar="ADDRESS", help="run on a Dask cluster: a scheduler address (tcp://host:8786) or 'local'"
     )
@@ -229,10 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="smaller runs of the same checks: about 70 s on 2 cores (the test suite runs it)",
     )
-    val.add_argument(
-        "--workers", type=_positive("--workers", 256), default=2, metavar="K", help="worker processes (default 2)"
-    )
-    _batch_option(val, workers=None)
+    _workers_and_batch(val, workers=2)
     val.add_argument("--out", type=Path, metavar="DIR", help="results folder (default results/validation/<timestamp>/)")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
     val.add_argument("--lang", choices=LANGS, default="en", help="language of report.html's headings (default en)")

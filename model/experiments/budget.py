@@ -73,15 +73,11 @@ advanced in one set of arrays. A pilot run needs about 0.4 MB, so a batch holds 
 of a regime; a run of 100,000 firms needs more than this alone and runs by itself."""
 
 
-def slots_of(s: Scenario) -> int:
-    n0 = s.firms.count
-    return n0 + (math.ceil(s.entry.slots * n0) if s.mechanisms.entry_exit else 0)
-
-
 def run_bytes(s: Scenario) -> tuple[int, int, int]:
     """Peak memory of one run of ``s`` inside a worker (state, temporaries, its history and panel),
     with its firm slots and directed edges."""
-    slot_count = slots_of(s)
+    n0 = s.firms.count
+    slot_count = n0 + (math.ceil(s.entry.slots * n0) if s.mechanisms.entry_exit else 0)
     members = math.ceil(s.district.membership_share * slot_count)
     e = _edges(s, members)
     history = s.steps * len(metrics_of(s)) * 8

@@ -146,11 +146,10 @@ def link_joiners(w: World, new: np.ndarray) -> None:
     if w.scenario.sharing.network != "complete":
         trust.link_entrants(w, new)
         return
+    members = trust.members_by_run(w)
     parts = []
     for r in np.unique(w.firm_run[new]):
-        mine = new[w.firm_run[new] == r]
-        rows = slice(r * w.n_slots, (r + 1) * w.n_slots)
-        others = np.flatnonzero((w.member & w.active)[rows]) + r * w.n_slots
+        mine, others = new[w.firm_run[new] == r], members[r]
         a, b = np.meshgrid(mine, others, indexing="ij")
         keep = (a != b) & ~(np.isin(b, mine) & (b < a))  # each new pair once
         parts.append(np.column_stack((np.minimum(a, b)[keep], np.maximum(a, b)[keep])))

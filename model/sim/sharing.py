@@ -73,8 +73,6 @@ def failure_draws(w: World) -> np.ndarray:
     """This week's uniform draw per edge: each run draws one per edge of its own, from its own stream."""
     if not w.buyer.size:
         return np.empty(0)
-    if w.n_runs == 1:
-        return w.rng_sharing[0].random(w.buyer.size)
     return np.concatenate([w.rng_sharing[r].random(k) for r, k in enumerate(w.edge_count.tolist()) if k])
 
 

@@ -15,7 +15,7 @@ def initial_links(w: World) -> np.ndarray:
     """Each run's links among its starting members (global firm indices), run by run."""
     p = w.scenario
     parts = []
-    for run, members in enumerate(_members_by_run(w)):
+    for run, members in enumerate(members_by_run(w)):
         if not (w.mech.sharing and members.size >= 2):
             continue
         if p.sharing.network == "complete":
@@ -32,7 +32,7 @@ def initial_links(w: World) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.int64)
 
 
-def _members_by_run(w: World) -> list[np.ndarray]:
+def members_by_run(w: World) -> list[np.ndarray]:
     """Active members of each run, as global firm indices."""
     idx = np.flatnonzero(w.member & w.active)
     return np.split(idx, np.searchsorted(idx, np.arange(1, w.n_runs) * w.n_slots))
@@ -104,7 +104,7 @@ def replace_partners(w: World, members: np.ndarray) -> None:
 
 def link_entrants(w: World, new: np.ndarray) -> None:
     """New members (entrants or joiners, global indices) link to ``sharing.partners`` random members of their run."""
-    members = _members_by_run(w)
+    members = members_by_run(w)
     parts = []
     for r in np.unique(w.firm_run[new]):
         others = members[r]
