@@ -32,7 +32,7 @@ def learn_phase(w: World) -> None:
     members = w.member & w.active
     pairs = w.runs(members).sum(axis=1) >= 2  # runs with at least two members
     if w.mech.spillovers and pairs.any():
-        frontier = w.runs(w.efficiency + np.where(members, 0.0, np.inf)[:, None]).min(axis=1)
+        frontier = w.run_min(w.efficiency + np.where(members, 0.0, np.inf)[:, None])
         frontier = w.of_run(np.where(pairs[:, None], frontier, 0.0))  # (no member: inf; not used)
         absorb = np.minimum(1.0, w.employees / p.spillovers.absorptive_employees)
         if p.programme.instruments:  # training of the programme, while paid

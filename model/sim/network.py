@@ -80,13 +80,14 @@ def clear_pairs(
     if bidx.size == 0:
         return got
     for _ in range(rounds):
-        w = weight * rest_idle[sidx]
-        w_total = np.bincount(bidx, w, minlength=size)[bidx]
+        idle_s = rest_idle.take(sidx)
+        w = weight * idle_s
+        w_total = np.bincount(bidx, w, minlength=size).take(bidx)
         has = w_total > 0  # w >= 0, so w_total is 0 only where every w of that buyer is 0
-        req = rest_need[bidx] * (w / (w_total + ~has))
-        asked = np.bincount(sidx, req, minlength=size)[sidx]
+        req = rest_need.take(bidx) * (w / (w_total + ~has))
+        asked = np.bincount(sidx, req, minlength=size).take(sidx)
         # req >= 0, so asked is 0 only where req is 0: the fill there does not matter
-        fill = np.minimum(1.0, rest_idle[sidx] / (asked + (asked <= 0)))
+        fill = np.minimum(1.0, idle_s / (asked + (asked <= 0)))
         g = req * fill
         if not g.any():
             break

@@ -8,7 +8,7 @@ import numpy as np
 from . import membership
 from .metrics import BASE_METRICS, FORMATION_METRICS, PROGRAMME_METRICS
 from .params import WEEKS_PER_YEAR
-from .rows import ratio, row_sum
+from .rows import ratio, row_sum, segment_sums
 from .world import World
 
 
@@ -127,10 +127,11 @@ def observe(w: World) -> np.ndarray:
     used = np.where(act[:, None], w.own_use + w.sold, 0.0)
     cap_stage, used_stage = w.run_sum(cap), w.run_sum(used)  # (B, S)
     live = w.edge_alive
-    # sums over each run's edges in edge order; a dead edge adds 0.0, which leaves a sum as it is
-    links = np.bincount(w.edge_run, live, minlength=w.n_runs)
-    trust_sum = np.bincount(w.edge_run, w.trust * live, minlength=w.n_runs)
-    trade = lambda x: np.bincount(w.trade_run, x, minlength=w.n_runs)  # noqa: E731 - per-run sums over trades
+    # sums over each run's edges; a dead edge adds 0.0, which leaves a sum as it is
+    links = segment_sums(live.astype(float), w.edge_count)  # edges are grouped by run
+    trust_sum = segment_sums(w.trust * live, w.edge_count)
+    per_run_trades = np.bincount(w.trade_run, minlength=w.n_runs)  # trades follow their edges' order
+    trade = lambda x: segment_sums(x, per_run_trades)  # noqa: E731 - per-run sums over trades
     profit, sales, output, produced, cost = tot["profit"], tot["sales"], tot["output"], tot["produced"], tot["cost"]
     # every ratio of the week in one division (NaN where the denominator is not positive)
     pairs = {

@@ -74,7 +74,7 @@ def specialisation_change(w: World, members: np.ndarray) -> np.ndarray:
     lp = p.learning
     n, s = w.n_firms, w.n_stages
     floor = p.asset_light.min_capacity_share * w.nominal_capacity
-    best = w.runs(np.where(members[:, None], w.var_cost, np.inf)).min(axis=1)  # per run (inf: no member)
+    best = w.run_min(np.where(members[:, None], w.var_cost, np.inf))  # per run (inf: no member)
     best = w.of_run(np.where(np.isfinite(best), best, 0.0))
     ratio = np.divide(w.var_cost, best, out=np.ones_like(w.var_cost), where=best > 0)
     top = ratio.argmin(axis=1)

@@ -31,7 +31,7 @@ def share_phase(w: World) -> None:
     if not (w.mech.sharing and n_edges):
         if centre:
             empty = np.zeros(0, dtype=np.int64)
-            _use_centres(w, empty, empty, np.zeros(0), unit_value(w))
+            _use_centres(w, empty, np.zeros(0), unit_value(w))
         return
     need, idle = w.need.ravel(), w.idle.ravel()
     # candidate edge-stages: a live link whose buyer is short and whose seller has spare
@@ -41,11 +41,12 @@ def share_phase(w: World) -> None:
     # is one integer AND.
     short, spare = w.need > 0, w.idle > 0
     bit = np.left_shift(1, np.arange(s, dtype=np.int64))
-    both = (short @ bit)[w.buyer] & (spare @ bit)[w.seller]
+    both = (short @ bit).take(w.buyer) & (spare @ bit).take(w.seller)
     live = np.flatnonzero((both != 0) & w.edge_alive)
-    row, stage = np.divmod(np.flatnonzero((both[live, None] & bit) != 0), s)  # nonzero is fastest on bools
-    edge = live[row]
-    b, v = w.buyer[edge], w.seller[edge]
+    row, stage = np.divmod(np.flatnonzero((both.take(live)[:, None] & bit) != 0), s)  # nonzero is fastest on bools
+    edge = live.take(row)
+    b, v = w.buyer.take(edge), w.seller.take(edge)
+    bfs, vfs = b * s + stage, v * s + stage  # flat firm-stage indices (a flat take is 5x a 2-D index)
     coord = trust.coordination_rate(w)
     w.seller_price = w.var_cost * (1.0 + p.sharing.markup)
     # expected gain of asking edge e for one unit of stage-k work: the seller delivers with
@@ -53,20 +54,21 @@ def share_phase(w: World) -> None:
     # stages carries its value once, split over those stages.
     value = unit_value(w)
     deliver = 1.0 - p.sharing.failure_prob
-    gain = (
-        deliver * (value[b] + w.var_cost[b, stage] - w.seller_price[v, stage] - p.sharing.transport_cost) - coord[edge]
-    )
-    ok = (gain > 0) & (w.trust[edge] > 0)
-    edge, stage, b, v = edge[ok], stage[ok], b[ok], v[ok]
-    units = network.clear_pairs(need, idle, b * s + stage, v * s + stage, weight=w.trust[edge], rounds=p.sharing.rounds)
-    fail_prob = p.sharing.failure_prob + p.trust.opportunism * w.opportunist[v]
-    failed = w.failed_draw[edge] < fail_prob
-    w.trade_edge, w.trade_stage, w.trade_run = edge, stage, w.edge_run[edge]
+    own = value.take(b) + w.var_cost.ravel().take(bfs)
+    gain = deliver * (own - w.seller_price.ravel().take(vfs) - p.sharing.transport_cost) - coord.take(edge)
+    trust_e = w.trust.take(edge)
+    ok = np.flatnonzero((gain > 0) & (trust_e > 0))
+    edge, stage, v = edge.take(ok), stage.take(ok), v.take(ok)
+    bfs, vfs = bfs.take(ok), vfs.take(ok)
+    units = network.clear_pairs(need, idle, bfs, vfs, weight=trust_e.take(ok), rounds=p.sharing.rounds)
+    fail_prob = p.sharing.failure_prob + p.trust.opportunism * w.opportunist.take(v)
+    failed = w.failed_draw.take(edge) < fail_prob
+    w.trade_edge, w.trade_stage, w.trade_run = edge, stage, w.edge_run.take(edge)
     w.trade_units = np.where(failed, 0.0, units)
     w.trade_failed = np.where(failed, units, 0.0)
     w.edge_coord_rate = coord
     if centre:
-        _use_centres(w, b, stage, units, value)
+        _use_centres(w, bfs, units, value)
 
 
 def failure_draws(w: World) -> np.ndarray:
@@ -83,10 +85,11 @@ def unit_value(w: World) -> np.ndarray:
     return value_of_serving_now(w) / short_stages
 
 
-def _use_centres(w: World, b: np.ndarray, stage: np.ndarray, units: np.ndarray, value: np.ndarray) -> None:
-    """What members still lack after the work agreed with partners goes to the service centres."""
+def _use_centres(w: World, bfs: np.ndarray, units: np.ndarray, value: np.ndarray) -> None:
+    """What members still lack after the work agreed with partners goes to the service centres
+    (``bfs``: each agreed trade's flat buyer firm-stage index)."""
     s = w.n_stages
-    agreed = np.bincount(b * s + stage, units, minlength=w.n_firms * s).reshape(w.n_firms, s)
+    agreed = np.bincount(bfs, units, minlength=w.n_firms * s).reshape(w.n_firms, s)
     programme.serve(w, np.maximum(w.need - agreed, 0.0), value)
 
 

@@ -229,9 +229,20 @@ class World:
         return x.reshape(self.n_runs, self.n_slots, *x.shape[1:])
 
     def run_sum(self, x: np.ndarray) -> np.ndarray:
-        """Per-run sums of a firm-axis array: (B,) or (B, S). Each is the NumPy sum of the run's rows,
-        the same number the run alone gets."""
-        return self.runs(x).sum(axis=1)
+        """Per-run sums of a firm-axis array: (B,) or (B, S). Each is NumPy's (pairwise) sum of the
+        run's values along a contiguous axis, the same number the run alone gets."""
+        return self._along_firms(x).sum(axis=-1)
+
+    def run_min(self, x: np.ndarray) -> np.ndarray:
+        """Per-run minima of a firm-axis array: (B,) or (B, S)."""
+        return self._along_firms(x).min(axis=-1)
+
+    def _along_firms(self, x: np.ndarray) -> np.ndarray:
+        """(B, slots) or, for a (firms, S) array, (B, S, slots) with the firms contiguous: NumPy
+        reduces a contiguous last axis with SIMD, four times faster than down the firm axis of
+        (slots, S) rows at a few stages (1,500 x 5: 6 us against 23 us for a sum, 42 for a min)."""
+        v = self.runs(x)
+        return np.ascontiguousarray(v.transpose(0, 2, 1)) if v.ndim == 3 else v
 
     def of_run(self, x: np.ndarray) -> np.ndarray:
         """A per-run value spread over the firm rows: (B, ...) -> (B * n_slots, ...)."""
