@@ -6,11 +6,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SCENARIO ?= scenarios/woodworking_kaluga.yaml
 ARGS ?=
+PILOT ?= woodworking_kaluga
+PORT ?= 8765
 
-.PHONY: run test test-all test-fuzz baseline validate bench lint format lock clean help
+.PHONY: run dashboard test test-all test-fuzz baseline validate bench lint format lock clean help
 
 help:
 	@echo "make run [SCENARIO=scenarios/food_tambov.yaml] [ARGS='--workers 2']  run a scenario"
+	@echo "make dashboard [PILOT=food_tambov] [PORT=8765]  the district and its twin side by side in a browser"
 	@echo "make test       quick test suite (what CI runs)"
 	@echo "make test-all   every test, the long statistical checks too"
 	@echo "make test-fuzz  property tests searching at random, FUZZ_EXAMPLES per test (default 1000)"
@@ -34,6 +37,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: $(STAMP)
 	$(PY) simulate.py $(SCENARIO) $(ARGS)
+
+dashboard: $(STAMP)
+	@echo "district-sim dashboard of $(PILOT): open http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
+	DISTRICT_SIM_PILOT=$(PILOT) PYTHONPATH=. $(PY) -m solara run model.dashboard --host 127.0.0.1 --port $(PORT) \
+	    --production --no-open --no-check-version
 
 test: $(STAMP)
 	$(PY) -m pytest -m "not slow" -q

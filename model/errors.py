@@ -18,3 +18,16 @@ class WorkerDiedError(Exception):
 
 class OutputError(Exception):
     """Results could not be written (a full disk, a folder that changed meanwhile): one line for the user."""
+
+
+stop_requested = False
+"""Set by the command line's Ctrl-C and SIGTERM handler (``cli.dispatch``) before it raises
+KeyboardInterrupt. A stop that lands in a finalizer (Matplotlib frees transforms in weakref
+callbacks while charts are written) is an exception Python ignores; ``stop_if_requested`` at the
+points that commit work raises it again, so the stop is never lost."""
+
+
+def stop_if_requested() -> None:
+    """Raise the KeyboardInterrupt a Ctrl-C or SIGTERM asked for, if it has not stopped us yet."""
+    if stop_requested:
+        raise KeyboardInterrupt

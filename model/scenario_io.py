@@ -9,11 +9,12 @@ and column, and the key path, e.g.::
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import hashlib
 import math
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -459,9 +460,69 @@ def validate(data: dict[str, Any], positions: dict[Path_, str], origin: str, con
         raise _InvalidError(where, f"{context}{dotted}: {_describe(err)}") from None
 
 
-def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) -> Experiment:
-    """Load, merge, override and validate a scenario file into one Scenario per regime."""
-    path = Path(path)
+def scenarios_folder() -> Path:
+    """The pilot scenario files: ``scenarios/`` beside the source folder in a checkout, or the
+    copy the installed package carries (``district_sim.scenarios``)."""
+    here = Path(__file__).resolve().parent
+    for folder in (here.parent / "scenarios", here / "scenarios"):
+        if folder.is_dir():
+            return folder
+    try:  # an installed package maps district_sim.scenarios to its own data folder
+        from importlib.resources import files  # noqa: PLC0415
+
+        return Path(str(files(f"{__package__}.scenarios")))
+    except (ImportError, ModuleNotFoundError, TypeError):
+        return here.parent / "scenarios"
+
+
+def pilot_names() -> list[str]:
+    """The scenario files that ship with the package, by name (``woodworking_kaluga``, ...;
+    ``variants/woodworking_choice`` for a variant)."""
+    folder = scenarios_folder()
+    return sorted(str(f.relative_to(folder).with_suffix("")) for f in folder.rglob("*.yaml"))
+
+
+def scenario_path(scenario: str | Path) -> Path:
+    """A scenario file from its path or from the name of a packaged one (``woodworking_kaluga``)."""
+    path = Path(scenario)
+    if path.suffix or path.exists():
+        return path
+    packaged = scenarios_folder() / f"{scenario}.yaml"
+    if packaged.is_file():
+        return packaged
+    names = ", ".join(n for n in pilot_names() if "/" not in n)
+    raise ScenarioError(f"{scenario}: no such scenario file, and not a packaged scenario (have: {names})")
+
+
+def _override_texts(overrides: Mapping[str, Any]) -> list[Override]:
+    """``{"district.coordination_cost": 2.0}`` as the command line's ``KEY=VALUE`` overrides, each
+    naming itself in an error (``overrides['district.coordination_cost']``)."""
+    out = []
+    for key, value in overrides.items():
+        if not isinstance(key, str):
+            raise ScenarioError(
+                f"overrides: key {key!r} must be a dotted key path such as 'district.coordination_cost'"
+            )
+        plain = value.item() if type(value).__module__ == "numpy" and hasattr(value, "item") else value  # EMA, SALib
+        text = yaml.safe_dump(plain, default_flow_style=True, width=1_000_000).removesuffix("\n...\n").strip()
+        out.append(Override(f"{key}={text}", origin=f"overrides[{key!r}]"))
+    return out
+
+
+def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] | Mapping[str, Any] = ()) -> Experiment:
+    """Load, merge, override and validate a scenario file into one Scenario per regime.
+
+    Args:
+        path: a scenario file, or the name of one that ships with the package (``pilot_names()``).
+        sets: overrides, as the command line's ``"KEY.PATH=VALUE"`` strings or as a mapping
+            ``{"district.coordination_cost": 2.0, "steps": 104}``.
+
+    Raises:
+        ScenarioError: one line naming the file (or override), the line and the key.
+    """
+    path = scenario_path(path)
+    if isinstance(sets, Mapping):
+        sets = _override_texts(sets)
     data, positions = _load_chain(path)
     in_file = frozenset(_dotted_keys(data))
     origin = str(path)
@@ -510,6 +571,21 @@ def load_experiment(path: str | Path, sets: list[str] | tuple[str, ...] = ()) ->
         set_by=set_by,
         in_file=in_file,
     )
+
+
+def with_overrides(exp: Experiment, overrides: Mapping[str, Any]) -> Experiment:
+    """The experiment with more overrides, as if they had been given when it was loaded: applied
+    to its base scenario, then each regime's own overrides on top (a regime keeps what it sets)."""
+    texts = _override_texts(overrides)
+    data = exp.base.model_dump(mode="json")
+    positions: dict[Path_, str] = {}
+    _apply_sets(data, positions, texts)
+    base = validate(data, positions, exp.source)
+    regimes = {
+        name: _regime(name, over, data, positions, exp.source, exp.source)[0] for name, over in exp.overrides.items()
+    }
+    set_by = {**exp.set_by, **{parse_assignment(t)[0]: origin_of(t) for t in texts}}
+    return dataclasses.replace(exp, base=base, regimes=regimes, set_by=set_by)
 
 
 def _dotted_keys(data: Any, prefix: str = "") -> list[str]:

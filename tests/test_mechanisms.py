@@ -21,7 +21,7 @@ def review(m: DistrictModel, used: list[list[float]], short: list[list[float]], 
     m.world.window_short = np.array(short, dtype=float)
     m.world.window_spare_min = np.array([spare_min], dtype=float)  # (runs, stages): a batch of one run
     m.world.window_weeks = 1
-    m.world.steps = m.scenario_params.district.capacity_review_weeks
+    m.world.steps = m.params.district.capacity_review_weeks
     reviews.adapt_phase(m.world)
 
 

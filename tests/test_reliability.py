@@ -448,3 +448,34 @@ def test_a_missing_package_is_named_with_how_to_get_it_not_an_internal_error(mon
     assert err.startswith("error: the Python package 'tqdm' is not installed for ")
     assert "make run" in err
     assert "internal error" not in err
+
+
+def test_a_stop_python_ignored_in_a_finalizer_still_stops_before_the_folder_is_placed(tmp_path, monkeypatch):
+    """SIGTERM while Matplotlib frees transforms in weakref callbacks raises KeyboardInterrupt
+    inside the callback, where Python prints "Exception ignored" and goes on: the stop was lost
+    and the job ended with status 0 (seen in CI). The handler also sets a flag, and the results
+    folder is not put in place while it is set."""
+    from model import errors
+    from model.cli import dispatch
+    from model.outputs.paths import Destination, staging
+
+    monkeypatch.setattr(errors, "stop_requested", False)
+    old = signal.signal(signal.SIGTERM, dispatch._stop_on_sigterm)
+    hook = sys.unraisablehook
+    sys.unraisablehook = dispatch._quiet_ignored_stop
+    try:
+
+        class Finalized:
+            def __del__(self):
+                signal.raise_signal(signal.SIGTERM)  # the stop lands inside a finalizer
+
+        Finalized()  # freed at once: KeyboardInterrupt raised and ignored there
+        assert errors.stop_requested
+        out = tmp_path / "results"
+        with pytest.raises(KeyboardInterrupt), staging(Destination(out, "run")) as tmp:
+            (tmp / "effects.csv").write_text("x\n", encoding="utf-8")
+        assert not out.exists()
+        assert list(tmp_path.iterdir()) == []  # nor a partial folder left behind
+    finally:
+        signal.signal(signal.SIGTERM, old)
+        sys.unraisablehook = hook

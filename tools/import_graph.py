@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "model"
 # floors, bottom first: a module may import its own floor and the ones below it, never one above
-LAYERS = ("errors", "sim", "scenario_io", "experiments", "outputs", "cli")
+LAYERS = ("errors", "sim", "scenario_io", "experiments", "api", "outputs", "dashboard", "cli")
 
 
 def module_name(path: Path) -> str:

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable
 
+from .. import errors
 from ..errors import (
     EXIT_BAD_INPUT,
     EXIT_BROKEN_PIPE,
@@ -27,7 +28,15 @@ from .parser import build_parser, normalise_argv
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
+    errors.stop_requested = True  # in case this exception lands where Python ignores it
     raise KeyboardInterrupt
+
+
+def _quiet_ignored_stop(unraisable: object) -> None:
+    """``sys.unraisablehook``: a stop that landed in a finalizer is not an error to print (it is
+    raised again where work is committed: ``errors.stop_if_requested``); the rest as usual."""
+    if not isinstance(getattr(unraisable, "exc_value", None), KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
 
 
 def _single_threaded_blas() -> None:
@@ -93,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a terminated run cleans up like Ctrl-C
         signal.signal(signal.SIGHUP, _stop_on_sigterm)  # and so does one whose terminal closed
+        signal.signal(signal.SIGINT, _stop_on_sigterm)  # Ctrl-C: KeyboardInterrupt, as by default
+        sys.unraisablehook = _quiet_ignored_stop
     parser = build_parser()
     args = parser.parse_args(normalise_argv(argv))
     if args.command is None:
@@ -119,6 +130,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
     """The command, with every failure turned into one line on standard error and an exit status."""
     try:
         status = _dispatch(args, argv)
+        errors.stop_if_requested()
         sys.stdout.flush()
         _font_note()
         return status
@@ -211,7 +223,7 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
 
 def _font_note() -> None:
     """Say once, after the results are written, if chart labels had characters no font could draw."""
-    charts = sys.modules.get("model.outputs.charts")
+    charts = sys.modules.get(f"{__package__.rsplit('.', 1)[0]}.outputs.charts")  # model. or district_sim.
     note = charts.missing_glyph_note() if charts is not None else None
     if note:
         print(one_line(note), file=sys.stderr)

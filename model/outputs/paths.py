@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import OutputError, ScenarioError
+from ..errors import OutputError, ScenarioError, stop_if_requested
 from ..experiments.files import fsync_folder, process_alive, replace_durably, temporary_name, write_text_durably
 
 MARKER = ".district-sim.json"
@@ -349,6 +349,7 @@ def staging(dest: Destination) -> Iterator[Path]:
         yield tmp
         _fsync_tree(tmp)
         write_marker(tmp, dest.kind)
+        stop_if_requested()  # a stop Python lost in a finalizer: the folder is not put in place
         with signals_held():
             if not _still_replaceable(dest, tmp):
                 kept = out.parent / f"{out.name}.new-{os.getpid()}"

@@ -17,7 +17,7 @@ import numpy as np
 from . import accounting, adjacent, demand, entry_exit, learning, membership, production, reviews, sharing, trust
 from .agents import Firm
 from .init import initial_world
-from .metrics import metrics_of
+from .metrics import BASE_METRICS, metrics_of
 from .observe import observe
 from .params import Scenario
 from .rng import streams
@@ -42,28 +42,51 @@ class DistrictModel(mesa.Model):
     """Firms of one sector over weekly steps, under one regime's resolved scenario.
 
     Args:
-        scenario: the validated scenario of one regime.
-        replication: replication number; with ``scenario.seed`` it fixes every random stream.
+        params: the validated scenario of one regime (``model.load_experiment(...).regimes[name]``;
+            named ``params`` because Mesa 3.5 reserves ``scenario=`` for its own object).
+        replication: replication number; with the root seed it fixes every random stream.
+        rng: Mesa's convention for the seed: an integer replaces the scenario's root ``seed``; a
+            ``numpy.random.Generator`` gives one by drawing an integer from it; None (the default)
+            keeps the file's seed, so a run is reproducible unless asked otherwise.
+        panel: also record each week's profit, membership and activity per firm slot.
 
     The state is ``self.world`` (a ``World``); ``self.firms[i]`` is the agent of slot ``i`` (None
-    while the slot is not trading); ``self.history`` the (steps, metrics) record; with
-    ``panel=True``, ``self.panel`` records each week's profit, membership and activity per slot.
+    while the slot is not trading); ``self.history`` the (steps, metrics) record; ``self.week`` the
+    last week's metrics by name (what ``mesa.DataCollector`` reporters read: ``reporters()``);
+    with ``panel=True``, ``self.panel`` records each week's profit, membership and activity per
+    slot. ``running`` turns False at the scenario's horizon, so ``run_model()`` ends there.
     """
 
-    def __init__(self, scenario: Scenario, replication: int = 0, *, panel: bool = False) -> None:
-        self.rngs = streams(scenario.seed, replication)
+    def __init__(
+        self,
+        params: Scenario,
+        replication: int = 0,
+        *,
+        rng: int | np.integer | np.random.Generator | None = None,
+        panel: bool = False,
+    ) -> None:
+        if not isinstance(params, Scenario):
+            raise TypeError(
+                f"params must be a validated Scenario (model.load_experiment(...).regimes[...]), not "
+                f"{type(params).__name__}; to build the model from keyword parameters, use model.api.PilotModel"
+            )
+        if rng is not None:
+            params = params.model_copy(update={"seed": seed_from(rng)})
+        self.rngs = streams(params.seed, replication)
         super().__init__(rng=self.rngs["mesa"])
-        self.scenario_params = scenario
+        self.params = params
         self.replication = replication
-        self.world = initial_world(scenario, [self.rngs])  # a batch of one run
-        self.stage_names = scenario.stage_names
-        self.metrics = metrics_of(scenario)
+        self.world = initial_world(params, [self.rngs])  # a batch of one run
+        self.stage_names = params.stage_names
+        self.metrics = metrics_of(params)
+        self.metric_names = tuple(m.name for m in self.metrics)
         # agents: one Firm per active slot (entrants get theirs when they enter)
         active = self.world.active
         self.firms: list[Firm | None] = [Firm(self, i) if active[i] else None for i in range(self.world.n_firms)]
-        self.history = np.full((scenario.steps, len(self.metrics)), np.nan)
+        self.history = np.full((params.steps, len(self.metrics)), np.nan)
+        self.week: dict[str, float] = {}
         # with panel=True: each week's profit, membership and activity of every slot (the evaluator's view)
-        n, t = self.world.n_firms, scenario.steps
+        n, t = self.world.n_firms, params.steps
         self.panel: dict[str, np.ndarray] | None = (
             {"profit": np.zeros((t, n)), "member": np.zeros((t, n), bool), "active": np.zeros((t, n), bool)}
             if panel
@@ -79,12 +102,16 @@ class DistrictModel(mesa.Model):
         self._sync_agents()
         if self.steps > self.history.shape[0]:  # stepped past the scenario's horizon by hand
             self.history = np.vstack((self.history, np.full_like(self.history, np.nan)))
-        self.history[self.steps - 1] = observe(w)[0]
+        row = observe(w)[0]
+        self.history[self.steps - 1] = row
+        self.week = dict(zip(self.metric_names, row.tolist(), strict=True))
         if self.panel is not None and self.steps <= self.panel["profit"].shape[0]:
             t = self.steps - 1
             self.panel["profit"][t] = w.flows["profit"]
             self.panel["member"][t] = w.member & w.active
             self.panel["active"][t] = w.active
+        if self.steps >= self.params.steps:
+            self.running = False  # the horizon: Mesa's run_model() stops here
 
     def _sync_agents(self) -> None:
         """This week's exits lose their agents, then entrants get theirs, in ascending slot order."""
@@ -97,9 +124,34 @@ class DistrictModel(mesa.Model):
 
     def run(self) -> np.ndarray:
         """Run the scenario's horizon; return the (steps, metrics) history."""
-        for _ in range(self.scenario_params.steps):
+        for _ in range(self.params.steps):
             self.step()
         return self.history
+
+    @classmethod
+    def reporters(cls, names: Sequence[str] | None = None, params: Scenario | None = None) -> dict[str, Callable]:
+        """``mesa.DataCollector`` model reporters for metrics (default: every metric of ``params``,
+        or the base metrics): ``DataCollector(model_reporters=DistrictModel.reporters(["profit"]))``."""
+        if names is None:
+            names = [m.name for m in (metrics_of(params) if params is not None else BASE_METRICS)]
+        return {name: _reporter(name) for name in names}
+
+
+def _reporter(name: str) -> Callable[[DistrictModel], float]:
+    def read(model: DistrictModel) -> float:
+        return model.week.get(name, float("nan"))
+
+    read.__name__ = f"week_{name}"
+    return read
+
+
+def seed_from(rng: int | np.integer | np.random.Generator) -> int:
+    """A root seed from Mesa's ``rng`` argument: the integer itself, or one drawn from a Generator."""
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63 - 1))
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
+        return int(rng)
+    raise TypeError(f"rng must be a non-negative integer or a numpy Generator, not {rng!r}")
 
 
 def run_batch(
