@@ -15,17 +15,20 @@ charts are drawn by Matplotlib on the server, so the page needs no network.
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
+from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 import solara
+from matplotlib.ticker import FuncFormatter
 from mesa.visualization import SolaraViz, make_plot_component
 
 from .api import PilotModel
-from .scenario_io import load_experiment
+from .scenario_io import load_experiment, pilot_names
 from .sim.params import MECHANISMS
 
 PILOT = os.environ.get("DISTRICT_SIM_PILOT", "woodworking_kaluga")
@@ -54,27 +57,21 @@ class TwinModel(mesa.Model):
         self,
         pilot: str = PILOT,
         *,
-        rng: int | None = None,
+        rng: int | str | None = None,
         replication: int = 0,
-        membership: str | None = None,
-        membership_share: float | None = None,
-        coordination_cost: float | None = None,
-        failure_prob: float | None = None,
-        load: float | None = None,
-        sharing: bool | None = None,
-        asset_light: bool | None = None,
-        specialization: bool | None = None,
-        spillovers: bool | None = None,
-        adjacent: bool | None = None,
-        export: bool | None = None,
-        trust: bool | None = None,
-        entry_exit: bool | None = None,
+        programme: str = "none",
+        **assumptions: Any,
     ) -> None:
+        unknown = sorted(set(assumptions) - set(TWIN_KEYWORDS))
+        if unknown:
+            raise TypeError(f"TwinModel got unknown keyword(s) {unknown}; it takes {sorted(TWIN_KEYWORDS)}")
         seed = _seed(rng)
-        given = {k: v for k, v in locals().items() if k in (*MECHANISMS, *_ASSUMPTIONS) and v is not None}
+        given = {k: v for k, v in assumptions.items() if v is not None}
         super().__init__(rng=seed)
-        self.district = PilotModel(pilot, "district", replication, rng=seed, **given)
-        self.standalone = PilotModel(pilot, "standalone", replication, rng=seed, **given)
+        source, overrides = _with_programme(pilot, programme)
+        self.programme = programme
+        self.district = PilotModel(source, "district", replication, rng=seed, overrides=overrides, **given)
+        self.standalone = PilotModel(source, "standalone", replication, rng=seed, overrides=overrides, **given)
         self.differences: list[float] = []
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -97,6 +94,47 @@ class TwinModel(mesa.Model):
 
 
 _ASSUMPTIONS = ("membership", "membership_share", "coordination_cost", "failure_prob", "load")
+TWIN_KEYWORDS = {
+    name: param
+    for name, param in inspect.signature(PilotModel.__init__).parameters.items()
+    if name in (*_ASSUMPTIONS, *MECHANISMS)
+}
+"""The assumptions and switches both twins take, as ``PilotModel`` declares them."""
+# Mesa's SolaraViz reads the model's keyword parameters from its signature (and would pass its own
+# scenario= to a **kwargs): declare PilotModel's keywords there, each with its default of None
+_own = inspect.signature(TwinModel.__init__).parameters
+TwinModel.__init__.__signature__ = inspect.Signature(
+    [p for n, p in _own.items() if n != "assumptions"] + list(TWIN_KEYWORDS.values())
+)
+
+
+def programme_variant(pilot: str) -> str | None:
+    """The packaged programme variant of a pilot (``woodworking_kaluga`` -> ``variants/woodworking_programme``)."""
+    name = f"variants/{Path(pilot).stem.split('_')[0]}_programme"
+    return name if name in pilot_names() else None
+
+
+def programme_choices(pilot: str) -> list[str]:
+    """``none``, each instrument of the pilot's programme variant alone, and ``all`` of them."""
+    variant = programme_variant(pilot)
+    if variant is None:
+        return ["none"]
+    return ["none", *(i.name for i in load_experiment(variant).base.programme.instruments), "all"]
+
+
+def _with_programme(pilot: str, programme: str) -> tuple[str, dict[str, Any] | None]:
+    """The scenario to load and the overrides that keep the chosen instruments of the programme."""
+    if programme == "none":
+        return pilot, None
+    variant = programme_variant(pilot)
+    if variant is None or programme not in programme_choices(pilot):
+        raise ValueError(f"programme must be one of {programme_choices(pilot)}, not {programme!r}")
+    if programme == "all":
+        return variant, None
+    kept = [
+        i.model_dump(mode="json") for i in load_experiment(variant).base.programme.instruments if i.name == programme
+    ]
+    return variant, {"programme.instruments": kept}
 
 
 def _seed(rng: Any) -> int | None:
@@ -136,6 +174,9 @@ def model_params(pilot: str = PILOT) -> dict[str, Any]:
     }
     for name in MECHANISMS:
         params[name] = {"type": "Checkbox", "value": bool(getattr(on, name)), "label": MECHANISM_LABELS[name]}
+    choices = programme_choices(pilot)
+    if len(choices) > 1:
+        params["programme"] = {"type": "Select", "value": "none", "values": choices, "label": "Public programme"}
     return params
 
 
@@ -147,12 +188,23 @@ def Headline(model: TwinModel) -> None:  # noqa: N802 - a Solara component, name
     update_counter.get()
     p = model.district.params
     off = [MECHANISM_LABELS[m] for m in MECHANISMS if not getattr(p.mechanisms, m)]
+    if p.district.membership == "choice":
+        who = (
+            f"firms choose to join every {p.district.membership_review_weeks} weeks ({p.district.membership_share:.0%} "
+            f"of firms may, {p.district.founding_share:.0%} of those found the district)"
+        )
+    else:
+        who = f"{p.district.membership_share:.0%} of firms in the district, drawn at random"
     assumptions = (
-        f"Assumptions: {p.district.membership_share:.0%} of firms in the district ({p.district.membership}), "
+        f"Assumptions: {who}, "
         f"coordination cost {p.district.coordination_cost:g} kRUB per unit shared, partners fail "
         f"{p.sharing.failure_prob:.0%} of deliveries, demand at {p.market.load:.0%} of capacity; "
         + (f"switched off: {', '.join(off)}." if off else "every mechanism on.")
     )
+    if model.programme != "none":
+        spent = model.district.week.get("public_spent", 0.0) if model.district.steps else 0.0
+        names = ", ".join(i.name.replace("_", " ") for i in p.programme.instruments)
+        assumptions += f" Public programme: {names}; spent so far {spent:,.0f} thousand roubles."
     week = model.district.steps
     if not week:
         _text(
@@ -179,12 +231,13 @@ def _text(html: str) -> None:
 
 
 def _titled(title: str, ylabel: str, zero: bool = False):
-    """A Matplotlib post-processor: a plain title and axis labels, and a zero line for differences."""
+    """A Matplotlib post-processor: a plain title, the unit, weeks from 1, and a zero line for differences."""
 
     def post(ax: Any) -> None:
         ax.set_title(title, fontsize=11)
         ax.set_ylabel(ylabel)
-        ax.set_xlabel("week")
+        # Mesa labels the axis "Step" and counts rows from 0; a row is a week, counted from 1
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x + 1:g}"))
         if zero:
             ax.axhline(0.0, color="black", linewidth=0.8)
 

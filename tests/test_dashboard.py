@@ -144,8 +144,8 @@ def test_the_controls_start_at_the_files_values(pilot):
     """A slider snaps its value to its grid: each must start exactly at the file's value, or the
     dashboard would silently run another scenario than the file."""
     pytest.importorskip("solara", reason="solara is not installed (it is in requirements.lock)")
-    from model.dashboard import TwinModel, model_params  # noqa: PLC0415 - Solara is optional
-    from model.scenario_io import load_experiment  # noqa: PLC0415
+    from model.dashboard import TwinModel, model_params
+    from model.scenario_io import load_experiment
 
     params = model_params(pilot)
     district = load_experiment(pilot).regimes["district"]
