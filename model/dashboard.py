@@ -238,6 +238,11 @@ def _titled(title: str, ylabel: str, zero: bool = False):
         ax.set_ylabel(ylabel)
         # Mesa labels the axis "Step" and counts rows from 0; a row is a week, counted from 1
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x + 1:g}"))
+        weeks = max((len(line.get_xdata()) for line in ax.get_lines()), default=0)
+        ax.set_xlim(-0.5, max(weeks - 0.5, 1.5))  # whole weeks on the axis, even after one
+        for line in ax.get_lines():
+            line.set_marker("o" if weeks < 30 else "")  # a single week is a point, not an empty chart
+            line.set_markersize(3)
         if zero:
             ax.axhline(0.0, color="black", linewidth=0.8)
 
