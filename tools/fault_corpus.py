@@ -50,9 +50,11 @@ def gone(pid: int) -> bool:
         return True
 
 
-def one(args: list[str], out: Path, sig: signal.Signals, delay: float) -> list[str]:
-    """One kill; the list of broken promises (empty when all hold)."""
-    problems = []
+def _kill(
+    args: list[str], out: Path, sig: signal.Signals, delay: float
+) -> tuple[subprocess.Popen, str, bool, set[int]]:
+    """Start the command, send ``sig`` after ``delay`` seconds (unless it finished first); the
+    process, its stderr, whether it finished first, and every worker seen."""
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "simulate.py"), *args, "--out", str(out)],
         cwd=out.parent,
@@ -70,31 +72,45 @@ def one(args: list[str], out: Path, sig: signal.Signals, delay: float) -> list[s
         seen.update(children(proc.pid))
         proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
+    return proc, err, finished_first, seen
+
+
+def _message_problems(args: list[str], out: Path, proc: subprocess.Popen, err: str) -> list[str]:
+    """What is wrong with how a handled signal ended: status, stderr, and what it says was kept."""
+    problems = []
+    lines = [x for x in err.strip().splitlines() if not x.startswith(("sweep:", "resume:"))]
+    if proc.returncode != 130:
+        problems.append(f"exit status {proc.returncode}, not 130: {err.strip()[-300:]}")
+    if len(lines) != 1:
+        problems.append(f"{len(lines)} lines on stderr: {lines}")
+    if "Traceback" in err:
+        problems.append("a traceback")
+    last = lines[-1] if lines else ""
+    if args[0] != "sweep" and "no results folder was written" in last and (out / ".district-sim.json").exists():
+        problems.append("says no folder was written, but one is there")
+    if args[0] == "sweep" and "kept in" in last:
+        kept = len(list((out / "runs").glob("*.parquet")))
+        said = last.split(" runs are kept")[0].split()[-1] if " runs are kept" in last else ""
+        if "finished runs are kept" in last:
+            said = last.split(" finished runs are kept")[0].split()[-1]
+        if said.isdigit() and int(said) != kept:
+            problems.append(f"says {said} runs are kept, {kept} are on disk")
+    return problems
+
+
+def one(args: list[str], out: Path, sig: signal.Signals, delay: float) -> list[str]:
+    """One kill; the list of broken promises (empty when all hold)."""
+    problems = []
+    proc, err, finished_first, seen = _kill(args, out, sig, delay)
     deadline = time.time() + 5
     while not all(gone(k) for k in seen) and time.time() < deadline:
         time.sleep(0.05)
     if alive := [k for k in seen if not gone(k)]:
         problems.append(f"workers alive after their parent: {alive}")
-    lines = [x for x in err.strip().splitlines() if not x.startswith(("sweep:", "resume:"))]
     if finished_first or proc.returncode == 0:
         return problems
     if sig != signal.SIGKILL:
-        if proc.returncode != 130:
-            problems.append(f"exit status {proc.returncode}, not 130: {err.strip()[-300:]}")
-        if len(lines) != 1:
-            problems.append(f"{len(lines)} lines on stderr: {lines}")
-        if "Traceback" in err:
-            problems.append("a traceback")
-        last = lines[-1] if lines else ""
-        if args[0] != "sweep" and "no results folder was written" in last and (out / ".district-sim.json").exists():
-            problems.append("says no folder was written, but one is there")
-        if args[0] == "sweep" and "kept in" in last:
-            kept = len(list((out / "runs").glob("*.parquet")))
-            said = last.split(" runs are kept")[0].split()[-1] if " runs are kept" in last else ""
-            if "finished runs are kept" in last:
-                said = last.split(" finished runs are kept")[0].split()[-1]
-            if said.isdigit() and int(said) != kept:
-                problems.append(f"says {said} runs are kept, {kept} are on disk")
+        problems += _message_problems(args, out, proc, err)
     if args[0] != "sweep" and out.exists() and not (out / ".district-sim.json").exists():
         problems.append("a results folder without its marker")
     return problems
