@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import multiprocessing
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -204,9 +205,16 @@ def test_the_pool_forks_whatever_the_global_start_method():
 
 
 def test_the_wheel_installs_district_sim_with_the_pilot_scenarios(tmp_path):
+    # built from a copy of the sources, so that no build/ folder of the checkout (which may hold
+    # files since removed) goes into the wheel, and the checkout is left as it was
+    src = tmp_path / "src"
+    for part in ("model", "scenarios"):
+        shutil.copytree(ROOT / part, src / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
     wheel_dir = tmp_path / "wheel"
     build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(wheel_dir)]
-    out = subprocess.run([*build, str(ROOT)], capture_output=True, text=True, check=False, cwd=tmp_path)
+    out = subprocess.run([*build, str(src)], capture_output=True, text=True, check=False, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     (wheel,) = wheel_dir.glob("district_sim-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
