@@ -71,7 +71,10 @@ class TwinModel(mesa.Model):
         source, overrides = _with_programme(pilot, programme)
         self.programme = programme
         self.district = PilotModel(source, "district", replication, rng=seed, overrides=overrides, **given)
-        self.standalone = PilotModel(source, "standalone", replication, rng=seed, overrides=overrides, **given)
+        # the twin is the same firms alone and without the programme: what a policy maker compares
+        # the district (with the programme) against; the programme draws nothing at random, so the
+        # twins still share every random stream
+        self.standalone = PilotModel(pilot, "standalone", replication, rng=seed, **given)
         self.differences: list[float] = []
         self.datacollector = mesa.DataCollector(
             model_reporters={
@@ -204,7 +207,10 @@ def Headline(model: TwinModel) -> None:  # noqa: N802 - a Solara component, name
     if model.programme != "none":
         spent = model.district.week.get("public_spent", 0.0) if model.district.steps else 0.0
         names = ", ".join(i.name.replace("_", " ") for i in p.programme.instruments)
-        assumptions += f" Public programme: {names}; spent so far {spent:,.0f} thousand roubles."
+        assumptions += (
+            f" Public programme for the district (not for its twin): {names}; spent so far "
+            f"{spent:,.0f} thousand roubles."
+        )
     week = model.district.steps
     if not week:
         _text(

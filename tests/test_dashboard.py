@@ -160,3 +160,17 @@ def test_the_controls_start_at_the_files_values(pilot):
     twins.step()
     frame = twins.datacollector.get_model_vars_dataframe()
     assert frame["difference this week"].iloc[0] == frame["district"].iloc[0] - frame["standalone"].iloc[0]
+
+
+def test_with_a_programme_the_twin_is_the_same_firms_without_it():
+    pytest.importorskip("solara", reason="solara is not installed (it is in requirements.lock)")
+    from model.dashboard import TwinModel
+
+    twins = TwinModel(programme="shared_kiln")
+    assert [i.name for i in twins.district.params.programme.instruments] == ["shared_kiln"]
+    assert not twins.standalone.params.programme.instruments
+    assert twins.district.rngs["demand"].bit_generator.state == twins.standalone.rngs["demand"].bit_generator.state
+    for _ in range(3):
+        twins.step()
+    assert "public_spent" not in twins.standalone.week  # no programme, no programme metrics
+    assert twins.district.week["public_spent"] > 0.0
