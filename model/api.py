@@ -207,8 +207,6 @@ class PilotModel(DistrictModel):
         if regime not in exp.regimes:
             raise ValueError(f"regime must be one of {list(exp.regimes)}, not {regime!r}")
         super().__init__(exp.regimes[regime], replication, rng=rng)
-        self.experiment = exp
-        self.regime = regime
         self.datacollector = mesa.DataCollector(model_reporters=DistrictModel.reporters(DEFAULT_OUTCOMES))
 
     def step(self) -> None:

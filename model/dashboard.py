@@ -119,25 +119,26 @@ def programme_variant(pilot: str) -> str | None:
 
 def programme_choices(pilot: str) -> list[str]:
     """``none``, each instrument of the pilot's programme variant alone, and ``all`` of them."""
+    return ["none", *(i.name for i in _instruments(pilot)), "all"] if programme_variant(pilot) else ["none"]
+
+
+def _instruments(pilot: str) -> tuple:
+    """The instruments of the pilot's programme variant (none without one)."""
     variant = programme_variant(pilot)
-    if variant is None:
-        return ["none"]
-    return ["none", *(i.name for i in load_experiment(variant).base.programme.instruments), "all"]
+    return tuple(load_experiment(variant).base.programme.instruments) if variant else ()
 
 
 def _with_programme(pilot: str, programme: str) -> tuple[str, dict[str, Any] | None]:
     """The scenario to load and the overrides that keep the chosen instruments of the programme."""
     if programme == "none":
         return pilot, None
-    variant = programme_variant(pilot)
-    if variant is None or programme not in programme_choices(pilot):
+    instruments = _instruments(pilot)
+    if not instruments or (programme != "all" and programme not in {i.name for i in instruments}):
         raise ValueError(f"programme must be one of {programme_choices(pilot)}, not {programme!r}")
+    variant = programme_variant(pilot)
     if programme == "all":
         return variant, None
-    kept = [
-        i.model_dump(mode="json") for i in load_experiment(variant).base.programme.instruments if i.name == programme
-    ]
-    return variant, {"programme.instruments": kept}
+    return variant, {"programme.instruments": [i.model_dump(mode="json") for i in instruments if i.name == programme]}
 
 
 def _seed(rng: Any) -> int | None:

@@ -464,15 +464,8 @@ def scenarios_folder() -> Path:
     """The pilot scenario files: ``scenarios/`` beside the source folder in a checkout, or the
     copy the installed package carries (``district_sim.scenarios``)."""
     here = Path(__file__).resolve().parent
-    for folder in (here.parent / "scenarios", here / "scenarios"):
-        if folder.is_dir():
-            return folder
-    try:  # an installed package maps district_sim.scenarios to its own data folder
-        from importlib.resources import files  # noqa: PLC0415
-
-        return Path(str(files(f"{__package__}.scenarios")))
-    except (ImportError, ModuleNotFoundError, TypeError):
-        return here.parent / "scenarios"
+    installed = here / "scenarios"  # setuptools maps district_sim.scenarios there (pyproject.toml)
+    return installed if installed.is_dir() else here.parent / "scenarios"
 
 
 def pilot_names() -> list[str]:

@@ -52,7 +52,7 @@ class DistrictModel(mesa.Model):
 
     The state is ``self.world`` (a ``World``); ``self.firms[i]`` is the agent of slot ``i`` (None
     while the slot is not trading); ``self.history`` the (steps, metrics) record; ``self.week`` the
-    last week's metrics by name (what ``mesa.DataCollector`` reporters read: ``reporters()``);
+    last week's row of it by name (``reporters()`` gives ``mesa.DataCollector`` reporters of it);
     with ``panel=True``, ``self.panel`` records each week's profit, membership and activity per
     slot. ``running`` turns False at the scenario's horizon, so ``run_model()`` ends there.
     """
@@ -84,7 +84,6 @@ class DistrictModel(mesa.Model):
         active = self.world.active
         self.firms: list[Firm | None] = [Firm(self, i) if active[i] else None for i in range(self.world.n_firms)]
         self.history = np.full((params.steps, len(self.metrics)), np.nan)
-        self.week: dict[str, float] = {}
         # with panel=True: each week's profit, membership and activity of every slot (the evaluator's view)
         n, t = self.world.n_firms, params.steps
         self.panel: dict[str, np.ndarray] | None = (
@@ -102,9 +101,7 @@ class DistrictModel(mesa.Model):
         self._sync_agents()
         if self.steps > self.history.shape[0]:  # stepped past the scenario's horizon by hand
             self.history = np.vstack((self.history, np.full_like(self.history, np.nan)))
-        row = observe(w)[0]
-        self.history[self.steps - 1] = row
-        self.week = dict(zip(self.metric_names, row.tolist(), strict=True))
+        self.history[self.steps - 1] = observe(w)[0]
         if self.panel is not None and self.steps <= self.panel["profit"].shape[0]:
             t = self.steps - 1
             self.panel["profit"][t] = w.flows["profit"]
@@ -128,18 +125,25 @@ class DistrictModel(mesa.Model):
             self.step()
         return self.history
 
-    @classmethod
-    def reporters(cls, names: Sequence[str] | None = None, params: Scenario | None = None) -> dict[str, Callable]:
-        """``mesa.DataCollector`` model reporters for metrics (default: every metric of ``params``,
-        or the base metrics): ``DataCollector(model_reporters=DistrictModel.reporters(["profit"]))``."""
-        if names is None:
-            names = [m.name for m in (metrics_of(params) if params is not None else BASE_METRICS)]
-        return {name: _reporter(name) for name in names}
+    @property
+    def week(self) -> dict[str, float]:
+        """The last week's metrics by name (empty before the first step)."""
+        if not self.steps:
+            return {}
+        return dict(zip(self.metric_names, self.history[self.steps - 1].tolist(), strict=True))
+
+    @staticmethod
+    def reporters(names: Sequence[str] | None = None) -> dict[str, Callable]:
+        """``mesa.DataCollector`` model reporters for metrics (default: the base metrics):
+        ``DataCollector(model_reporters=DistrictModel.reporters(["profit"]))``."""
+        return {name: _reporter(name) for name in (names or [m.name for m in BASE_METRICS])}
 
 
 def _reporter(name: str) -> Callable[[DistrictModel], float]:
     def read(model: DistrictModel) -> float:
-        return model.week.get(name, float("nan"))
+        if not model.steps or name not in model.metric_names:
+            return float("nan")
+        return float(model.history[model.steps - 1, model.metric_names.index(name)])
 
     read.__name__ = f"week_{name}"
     return read
