@@ -177,3 +177,41 @@ def test_a_misspelt_state_variable_is_an_error():
     w = DistrictModel(exp.regimes["district"], 0).world
     with pytest.raises(AttributeError):
         w.ordres = np.zeros(3)  # slots: no new attributes
+
+
+def _not_stage_major(w) -> list[str]:
+    return [
+        f.name
+        for f in dataclasses.fields(w)
+        if f.metadata.get("axis") == "firm_stage" and not getattr(w, f.name).flags.f_contiguous
+    ]
+
+
+@pytest.mark.parametrize("scenario", ["woodworking_kaluga", "variants/food_programme", "variants/metalworking_choice"])
+def test_every_firm_stage_array_stays_stage_major_through_every_phase(scenario):
+    """The layout is speed, not numbers (model/sim/rows.py): an array that silently turns C-order
+    makes every broadcast over it several times slower. Two runs in a batch, past a capacity review."""
+    from model.sim.district import SCHEDULE
+    from model.sim.init import initial_world
+    from model.sim.rng import streams
+
+    exp = load_experiment(ROOT / "scenarios" / f"{scenario}.yaml", ["steps=60"])
+    for sc in exp.regimes.values():
+        w = initial_world(sc, [streams(sc.seed, r) for r in (0, 1)])
+        assert _not_stage_major(w) == []
+        for week in range(sc.steps):
+            w.steps = week + 1
+            for name, phase in SCHEDULE:
+                phase(w)
+                assert _not_stage_major(w) == [], f"week {w.steps}, after {name}"
+
+
+def test_flat_firm_stage_indices_are_stage_major_in_any_layout():
+    from model.sim.rows import flat, unflat
+
+    a = np.arange(12.0).reshape(4, 3)  # C order: the helpers must not depend on the layout
+    for x in (a, np.asfortranarray(a)):
+        v = flat(x)
+        assert [v[k * 4 + i] for i in range(4) for k in range(3)] == a.ravel().tolist()
+        assert np.array_equal(unflat(v, 3), a)
+        assert unflat(flat(np.asfortranarray(a)), 3).flags.f_contiguous

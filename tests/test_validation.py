@@ -132,7 +132,7 @@ MONOTONE = validation.Size(reps=2, steps=150, groups=60, pilot_reps=4, pilot_ste
 def test_coordination_that_pays_the_buyer_fails_the_monotone_cost_check(monkeypatch):
     """A 'cost' that subsidises trade makes the district gain more as it rises: the check must see it."""
     original = trust.coordination_rate
-    monkeypatch.setattr(trust, "coordination_rate", lambda w: -original(w))
+    monkeypatch.setattr(trust, "coordination_rate", lambda w, edges=None: -original(w, edges))
     assert not validation._monotone_check("woodworking_kaluga", MONOTONE, validation.RunsOn(workers=1)).passed
 
 

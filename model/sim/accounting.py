@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import export, programme, sharing
-from .rows import row_dot, row_sum
+from . import export, programme
+from .rows import row_dot, row_sum, zeros
 from .world import World
 
 
@@ -22,10 +22,9 @@ def account_phase(w: World) -> None:
     p = w.scenario
     act = w.active
     n = w.n_firms
-    _, sfs = sharing.trade_firm_stage(w)
-    buyers, sellers = w.buyer[w.trade_edge], w.seller[w.trade_edge]
-    pay = w.trade_units * w.seller_price.ravel()[sfs]
-    coord = (w.trade_units + w.trade_failed) * w.edge_coord_rate[w.trade_edge]
+    buyers, sellers = w.buyer.take(w.trade_edge), w.seller.take(w.trade_edge)
+    pay = w.trade_units * w.trade_price
+    coord = (w.trade_units + w.trade_failed) * w.trade_coord_rate
     transport = w.trade_units * p.sharing.transport_cost
     home_units = w.output - w.export_units
     fl: dict[str, np.ndarray] = {}
@@ -47,7 +46,7 @@ def account_phase(w: World) -> None:
             total > 0, total, 1.0
         )
     fl["consortium_fee"] = np.where(act & w.member & w.mech.export, p.export.consortium_fee * w.fee_scale, 0.0)
-    w.capacity_traded = np.zeros((n, w.n_stages))
+    w.capacity_traded = zeros(n, w.n_stages)
     for name in ("asset_sales", "assets_sold", "write_off", "equity_in", "assets_in"):
         fl[name] = np.zeros(n)
     if p.district.membership == "choice":

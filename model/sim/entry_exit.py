@@ -71,11 +71,13 @@ def enter_firms(w: World) -> None:
     excess = np.where(np.isfinite(roa), np.minimum(np.maximum(0.0, roa - e.hurdle_roa), 1e6), 0.0)
     rate = e.rate * w.runs(w.active).sum(axis=1) * excess / e.reference_roa
     mean = np.minimum(rate, n_free.astype(float))
-    count = np.array([rng.poisson(m) for rng, m in zip(w.rng_entry, mean.tolist(), strict=True)])  # one draw a week
+    count = [rng.poisson(m) for rng, m in zip(w.rng_entry, mean.tolist(), strict=True)]  # one draw a week
+    if not any(count):
+        return
     # each run's first ``count`` free slots
     rank = np.cumsum(w.runs(free), axis=1) - 1
-    idx = np.flatnonzero(free & (rank.ravel() < w.of_run(count)))
-    if idx.size == 0:
+    idx = np.flatnonzero(free & (rank.ravel() < w.of_run(np.array(count))))
+    if idx.size == 0:  # no free slot left
         return
     p = w.scenario
     w.entries_last = np.bincount(w.firm_run[idx], minlength=w.n_runs).astype(float)

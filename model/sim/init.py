@@ -21,8 +21,8 @@ import numpy as np
 
 from . import accounting, learning, reviews, trust
 from .params import WEEKS_PER_YEAR, Scenario
-from .rows import row_dot
-from .world import World
+from .rows import row_dot, stage_major, zeros
+from .world import World, fields_on
 
 
 def draw_traits(w: World, rng: np.random.Generator, k: int, size_factor: float) -> tuple[np.ndarray, ...]:
@@ -75,14 +75,14 @@ def initial_world(scenario: Scenario, rngs: list[dict[str, np.random.Generator]]
     imbalance = np.concatenate([q[1] for q in parts])
     efficiency = np.concatenate([q[2] for q in parts])
     w.employees = employees
-    w.capacity = employees[:, None] * w.per_employee[None, :] * imbalance
+    w.capacity = stage_major(employees[:, None] * w.per_employee[None, :] * imbalance)  # rows.py: the layout
     w.capacity0 = w.capacity.copy()
-    w.efficiency = np.repeat(efficiency[:, None], s, axis=1)  # know-how multiplier (M4)
+    w.efficiency = stage_major(np.repeat(efficiency[:, None], s, axis=1))  # know-how multiplier (M4)
     w.nominal_capacity = employees * w.per_employee.min()
     w.base_demand = p.market.load * w.nominal_capacity
     w.base_total = w.runs(w.base_demand)[:, :n0].sum(axis=1)
     w.fee_scale = employees / w.of_run(w.runs(employees)[:, :n0].mean(axis=1))  # dues in proportion to size
-    w.experience0 = (
+    w.experience0 = stage_major(
         p.learning.initial_experience_weeks
         * w.capacity.min(axis=1, keepdims=True)
         * (np.minimum(p.market.load, 1.0))
@@ -136,7 +136,6 @@ def initial_world(scenario: Scenario, rngs: list[dict[str, np.random.Generator]]
     trust.add_links(w, trust.initial_links(w))
     w.rng_sharing = [r["sharing"] for r in rngs]
     w.rng_entry = [r["entry"] for r in rngs]
-    w.seller_price = w.var_cost * (1.0 + p.sharing.markup)
 
     # --- demand state (stream "demand")
     w.rng_demand = [r["demand"] for r in rngs]
@@ -171,7 +170,9 @@ def initial_world(scenario: Scenario, rngs: list[dict[str, np.random.Generator]]
     w.defect_share, w.defective, w.output = np.zeros(n), np.zeros(n), np.zeros(n)
     w.export_units, w.lost = np.zeros(n), np.zeros(n)
     for name in ("need", "idle", "received", "sold", "own_use", "capacity_traded", "centre_units"):
-        setattr(w, name, np.zeros((n, s)))
-    w.failed_draw, w.edge_coord_rate = np.zeros(w.buyer.size), np.zeros(w.buyer.size)
+        setattr(w, name, zeros(n, s))
+    w.failed_draw = np.zeros(w.buyer.size)
     w.trade_run = np.empty(0, dtype=np.int64)
+    for name in fields_on("firm_stage"):  # every (firms, stages) array stage-major (rows.py)
+        setattr(w, name, stage_major(getattr(w, name)))
     return w

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import programme, sharing
-from .rows import ratio, row_min, row_prod
+from .rows import flat, ratio, row_min, row_prod, unflat
 from .world import World
 
 
@@ -16,7 +16,7 @@ def produce_phase(w: World) -> None:
     """Units are produced up to the bottleneck (counting partner work); a share is defective."""
     n, s = w.n_firms, w.n_stages
     bfs, sfs = sharing.trade_firm_stage(w)
-    received = np.bincount(bfs, w.trade_units, minlength=n * s).reshape(n, s)
+    received = unflat(np.bincount(bfs, w.trade_units, minlength=n * s), s)
     centre = bool(w.scenario.programme.instruments) and programme.has_centre(w)
     if centre:  # work bought from a service centre of the programme counts as partner work
         received = received + w.centre_units
@@ -25,15 +25,15 @@ def produce_phase(w: World) -> None:
     # partner work beyond what the bottleneck lets through is cancelled (not paid)
     usable = np.maximum(w.produced[:, None] - w.capacity, 0.0)
     keep = ratio(usable, received)
-    w.trade_units = w.trade_units * keep.ravel()[bfs]
-    w.received = np.bincount(bfs, w.trade_units, minlength=n * s).reshape(n, s)
+    w.trade_units = w.trade_units * flat(keep).take(bfs)
+    w.received = unflat(np.bincount(bfs, w.trade_units, minlength=n * s), s)
     if centre:
         w.centre_units = w.centre_units * keep
         w.received = w.received + w.centre_units
-    w.sold = np.bincount(sfs, w.trade_units, minlength=n * s).reshape(n, s)
+    w.sold = unflat(np.bincount(sfs, w.trade_units, minlength=n * s), s)
     w.own_use = np.minimum(w.produced[:, None], w.capacity)
     # a unit is good only if every stage, own or partner's, got it right
-    partner_defects = np.bincount(bfs, w.trade_units * w.defect.ravel()[sfs], minlength=n * s).reshape(n, s)
+    partner_defects = unflat(np.bincount(bfs, w.trade_units * flat(w.defect).take(sfs), minlength=n * s), s)
     if centre:
         partner_defects = partner_defects + w.centre_units * w.defect_base
     stage_defect = ratio(w.own_use * w.defect + partner_defects, w.produced[:, None])

@@ -8,15 +8,15 @@ from __future__ import annotations
 import numpy as np
 
 from . import programme, trust
-from .rows import row_dot
+from .rows import row_dot, zeros
 from .world import World
 
 
 def reset_review(w: World) -> None:
     n, s = w.n_firms, w.n_stages
-    w.window_used = np.zeros((n, s))
-    w.window_capacity = np.zeros((n, s))
-    w.window_short = np.zeros((n, s))
+    w.window_used = zeros(n, s)
+    w.window_capacity = zeros(n, s)
+    w.window_short = zeros(n, s)
     w.window_spare_min = np.full((w.n_runs, s), np.inf)
     w.window_weeks = 0
 
@@ -31,7 +31,7 @@ def adapt_phase(w: World) -> None:
     if w.steps % d.capacity_review_weeks != 0:
         return
     if members.any():
-        change = np.zeros((w.n_firms, w.n_stages))
+        change = zeros(w.n_firms, w.n_stages)
         if w.mech.asset_light:
             change += asset_light_change(w, members)
         if w.mech.specialization and w.mech.sharing:
@@ -81,7 +81,7 @@ def specialisation_change(w: World, members: np.ndarray) -> np.ndarray:
     # cheapest landed cost per member and stage over its live links to active members
     live = np.flatnonzero(w.edge_alive & members[w.buyer] & members[w.seller])
     deliver = 1.0 - p.sharing.failure_prob
-    landed = np.full((n, s), np.inf)
+    landed = np.full((n, s), np.inf, order="F")
     if live.size and deliver > 0:
         # per buyer, the minimum over its links: links sorted by buyer, one reduceat per stage
         # (a stage at a time keeps the temporaries at one float per link)
@@ -98,7 +98,7 @@ def specialisation_change(w: World, members: np.ndarray) -> np.ndarray:
     moves = members & (excess[rows, worst] > 0.0) & (worst != top)
     amount = np.where(moves, lp.shift_rate * w.capacity[rows, worst], 0.0)
     amount = np.minimum(amount, np.maximum(w.capacity[rows, worst] - floor, 0.0))
-    change = np.zeros((n, s))
+    change = zeros(n, s)
     change[rows, worst] -= amount
     change[rows, top] += amount
     return change

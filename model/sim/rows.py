@@ -1,8 +1,15 @@
-"""Reductions along the stage axis of (firms, stages) arrays, for the hot path.
+"""(firms, stages) arrays for the hot path: their layout, flat indices and stage reductions.
 
-NumPy reduces a short last axis row by row (about 40 ns a row for five stages); combining the
-stage columns with elementwise ufuncs is 5-10 times faster (15,000 x 5: ``min(axis=1)`` 630 us,
-column-wise 64 us). Sums and products add left to right: the same numbers as NumPy for fewer
+The World keeps every (firms, stages) array *stage-major* (Fortran order: each stage's column is
+contiguous). NumPy runs an elementwise loop along the contiguous axis, so with five stages a
+C-order array makes every operation that broadcasts a per-firm vector (``x[:, None]``) run 1,500
+loops of five values; stage-major it runs five loops of 1,500 (1,500 x 5, ``orders[:, None] -
+capacity``: 12 us against 6; ``capacity * mask[:, None]``: 22 against 8; ``min(axis=1)``: 90
+against 4). The values are the same in either layout; only a flat index depends on it, so flat
+firm-stage indices are ``stage * firms + firm`` (``flat``, ``unflat``).
+
+NumPy reduces a short last axis row by row; combining the stage columns with elementwise ufuncs
+is 5-10 times faster. Sums and products add left to right: the same numbers as NumPy for fewer
 than 8 stages; from 8 on NumPy adds pairwise, so the last bits can differ.
 """
 
@@ -11,6 +18,27 @@ from __future__ import annotations
 from functools import reduce
 
 import numpy as np
+
+
+def zeros(n: int, s: int) -> np.ndarray:
+    """A stage-major (n, s) array of zeros."""
+    return np.zeros((n, s), order="F")
+
+
+def stage_major(a: np.ndarray) -> np.ndarray:
+    """``a`` in the stage-major layout (itself when it already is)."""
+    return np.asfortranarray(a)
+
+
+def flat(a: np.ndarray) -> np.ndarray:
+    """A (firms, S) array as one vector, stage after stage: element ``stage * firms + firm`` (a view
+    of a stage-major array)."""
+    return a.ravel(order="F")
+
+
+def unflat(v: np.ndarray, s: int) -> np.ndarray:
+    """The (firms, S) stage-major array of a flat vector made by ``flat`` (a view)."""
+    return v.reshape((-1, s), order="F")
 
 
 def _columns(ufunc: np.ufunc, a: np.ndarray) -> np.ndarray:

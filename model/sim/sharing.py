@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import network, programme, trust
-from .rows import row_min, row_sum
+from .rows import flat, ratio, row_min, row_sum, unflat
 from .world import World
 
 
@@ -17,45 +17,45 @@ def share_phase(w: World) -> None:
     n_edges = w.buyer.size
     s = w.n_stages
     w.failed_draw = failure_draws(w)
-    w.trade_edge = np.empty(0, dtype=np.int64)  # trades: one row per (edge, stage) that traded
-    w.trade_run = np.empty(0, dtype=np.int64)
-    w.trade_stage = np.empty(0, dtype=np.int64)
-    w.trade_units = np.empty(0)
-    w.trade_failed = np.empty(0)
-    w.edge_coord_rate = np.zeros(n_edges)
     in_district = (w.member & w.active)[:, None]
     orders = w.orders[:, None]
     w.need = np.maximum(orders - w.capacity, 0.0) * in_district
     w.idle = np.maximum(w.capacity - orders, 0.0) * in_district
     centre = bool(p.programme.instruments) and programme.has_centre(w)
+    short = w.need > 0
     if not (w.mech.sharing and n_edges):
+        _no_trades(w)
         if centre:
             empty = np.zeros(0, dtype=np.int64)
-            _use_centres(w, empty, np.zeros(0), unit_value(w))
+            _use_centres(w, empty, np.zeros(0), unit_value(w, short))
         return
-    need, idle = w.need.ravel(), w.idle.ravel()
+    need, idle = flat(w.need), flat(w.idle)
     # candidate edge-stages: a live link whose buyer is short and whose seller has spare
     # capacity at that stage. Edges are filtered per firm first, so the (edge, stage) arrays
     # cover only links that can trade (not all E x S), in ascending (edge, stage) order.
     # Stages are packed as bits of one integer per firm (at most 20 stages), so the per-edge test
     # is one integer AND.
-    short, spare = w.need > 0, w.idle > 0
     bit = np.left_shift(1, np.arange(s, dtype=np.int64))
-    both = (short @ bit).take(w.buyer) & (spare @ bit).take(w.seller)
+    both = (short @ bit).take(w.buyer) & ((w.idle > 0) @ bit).take(w.seller)
     live = np.flatnonzero((both != 0) & w.edge_alive)
-    row, stage = np.divmod(np.flatnonzero((both.take(live)[:, None] & bit) != 0), s)  # nonzero is fastest on bools
+    # each live edge's stages, in ascending (edge, stage) order: the stages' bits are tested along
+    # the edges (a (S, L) array, fast) and read back edge by edge (nonzero is fastest on bools)
+    pos = np.flatnonzero(((bit[:, None] & both.take(live)) != 0).T)
+    row = pos // s
+    stage = pos - row * s
     edge = live.take(row)
     b, v = w.buyer.take(edge), w.seller.take(edge)
-    bfs, vfs = b * s + stage, v * s + stage  # flat firm-stage indices (a flat take is 5x a 2-D index)
-    coord = trust.coordination_rate(w)
-    w.seller_price = w.var_cost * (1.0 + p.sharing.markup)
+    n = w.n_firms
+    bfs, vfs = stage * n + b, stage * n + v  # flat firm-stage indices (rows.flat; a flat take is 5x a 2-D index)
+    coord = trust.coordination_rate(w, edge)  # only the candidates' rates: the rest are not used
+    price = flat(w.var_cost).take(vfs) * (1.0 + p.sharing.markup)  # the seller's cost plus markup
     # expected gain of asking edge e for one unit of stage-k work: the seller delivers with
     # probability 1 - failure_prob; coordination is paid either way. A unit short at several
     # stages carries its value once, split over those stages.
-    value = unit_value(w)
+    value = unit_value(w, short)
     deliver = 1.0 - p.sharing.failure_prob
-    own = value.take(b) + w.var_cost.ravel().take(bfs)
-    gain = deliver * (own - w.seller_price.ravel().take(vfs) - p.sharing.transport_cost) - coord.take(edge)
+    own = value.take(b) + flat(w.var_cost).take(bfs)
+    gain = deliver * (own - price - p.sharing.transport_cost) - coord
     trust_e = w.trust.take(edge)
     ok = np.flatnonzero((gain > 0) & (trust_e > 0))
     edge, stage, v = edge.take(ok), stage.take(ok), v.take(ok)
@@ -66,9 +66,20 @@ def share_phase(w: World) -> None:
     w.trade_edge, w.trade_stage, w.trade_run = edge, stage, w.edge_run.take(edge)
     w.trade_units = np.where(failed, 0.0, units)
     w.trade_failed = np.where(failed, units, 0.0)
-    w.edge_coord_rate = coord
+    w.trade_price, w.trade_coord_rate = price.take(ok), coord.take(ok)
     if centre:
         _use_centres(w, bfs, units, value)
+
+
+def _no_trades(w: World) -> None:
+    """No trade this week: every per-trade array empty."""
+    w.trade_edge = np.empty(0, dtype=np.int64)
+    w.trade_run = np.empty(0, dtype=np.int64)
+    w.trade_stage = np.empty(0, dtype=np.int64)
+    w.trade_units = np.empty(0)
+    w.trade_failed = np.empty(0)
+    w.trade_price = np.empty(0)
+    w.trade_coord_rate = np.empty(0)
 
 
 def failure_draws(w: World) -> np.ndarray:
@@ -78,10 +89,12 @@ def failure_draws(w: World) -> np.ndarray:
     return np.concatenate([w.rng_sharing[r].random(k) for r, k in enumerate(w.edge_count.tolist()) if k])
 
 
-def unit_value(w: World) -> np.ndarray:
+def unit_value(w: World, short: np.ndarray | None = None) -> np.ndarray:
     """Per firm: what one unit of stage work bought this week is worth. A unit short at several
-    stages carries its value (``value_of_serving_now``) once, split over those stages."""
-    short_stages = np.maximum(row_sum((w.need > 0).astype(np.int64)), 1)
+    stages carries its value (``value_of_serving_now``) once, split over those stages
+    (``short``: ``w.need > 0``, when the caller has it)."""
+    short = w.need > 0 if short is None else short
+    short_stages = np.maximum(row_sum(short.view(np.int8)).astype(np.int64), 1)
     return value_of_serving_now(w) / short_stages
 
 
@@ -89,7 +102,7 @@ def _use_centres(w: World, bfs: np.ndarray, units: np.ndarray, value: np.ndarray
     """What members still lack after the work agreed with partners goes to the service centres
     (``bfs``: each agreed trade's flat buyer firm-stage index)."""
     s = w.n_stages
-    agreed = np.bincount(bfs, units, minlength=w.n_firms * s).reshape(w.n_firms, s)
+    agreed = unflat(np.bincount(bfs, units, minlength=w.n_firms * s), s)
     programme.serve(w, np.maximum(w.need - agreed, 0.0), value)
 
 
@@ -110,9 +123,9 @@ def dense(w: World, values: np.ndarray) -> np.ndarray:
 
 
 def trade_firm_stage(w: World) -> tuple[np.ndarray, np.ndarray]:
-    """Flat firm-stage index of each trade's buyer and seller."""
-    s = w.n_stages
-    return w.buyer[w.trade_edge] * s + w.trade_stage, w.seller[w.trade_edge] * s + w.trade_stage
+    """Flat firm-stage index (``rows.flat``) of each trade's buyer and seller."""
+    base = w.trade_stage * w.n_firms
+    return base + w.buyer.take(w.trade_edge), base + w.seller.take(w.trade_edge)
 
 
 def value_of_serving_now(w: World) -> np.ndarray:
@@ -130,5 +143,5 @@ def value_of_serving_now(w: World) -> np.ndarray:
     bottleneck = row_min(w.capacity)
     shortfall = np.maximum(w.orders - bottleneck, 0.0)
     spare_next = np.maximum(bottleneck - w.base_demand * w.demand_index, 0.0)
-    waits = np.minimum(1.0, np.divide(spare_next, shortfall, out=np.ones_like(shortfall), where=shortfall > 0))
+    waits = np.minimum(1.0, ratio(spare_next, shortfall, 1.0))  # 1 where nothing is short
     return margin * (m.backlog_loss_rate * waits + (1.0 - waits))

@@ -116,14 +116,20 @@ def link_entrants(w: World, new: np.ndarray) -> None:
         a = np.repeat(mine, k)
         b = picks.ravel()
         keep = a != b
-        parts.append(np.column_stack((np.minimum(a, b), np.maximum(a, b)))[keep])
+        parts.append(np.minimum(a, b)[keep] * w.n_firms + np.maximum(a, b)[keep])  # one key per link
     if parts:
-        add_links(w, np.unique(np.concatenate(parts), axis=0))
+        key = np.unique(np.concatenate(parts))  # sorted as the (low, high) pairs are: high < n_firms
+        add_links(w, np.column_stack((key // w.n_firms, key % w.n_firms)))
 
 
-def coordination_rate(w: World) -> np.ndarray:
-    """Coordination cost per unit on each edge: lowest at full trust, cost_ratio times at none; cut
-    while a broker of the programme is paid (``programme.coordination_factor``)."""
+def coordination_rate(w: World, edges: np.ndarray | None = None) -> np.ndarray:
+    """Coordination cost per unit on each edge (or on ``edges`` only): lowest at full trust,
+    cost_ratio times at none; cut while a broker of the programme is paid
+    (``programme.coordination_factor``)."""
     p = w.scenario
-    rate = p.district.coordination_cost * (1.0 + (p.trust.cost_ratio - 1.0) * (1.0 - w.trust))
-    return rate * programme.coordination_factor(w)[w.edge_run] if p.programme.instruments else rate
+    trust = w.trust if edges is None else w.trust.take(edges)
+    rate = p.district.coordination_cost * (1.0 + (p.trust.cost_ratio - 1.0) * (1.0 - trust))
+    if not p.programme.instruments:
+        return rate
+    run = w.edge_run if edges is None else w.edge_run.take(edges)
+    return rate * programme.coordination_factor(w).take(run)

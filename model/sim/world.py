@@ -127,7 +127,6 @@ class World:
     var_cost: np.ndarray = per_firm_stage()  # kRUB per unit
     defect: np.ndarray = per_firm_stage()  # fraction
     processing: np.ndarray = per_firm_stage()  # weeks
-    seller_price: np.ndarray = per_firm_stage()  # price of a stage unit sold to a partner
     fixed_assets: np.ndarray = per_firm()  # kRUB
     cash: np.ndarray = per_firm()  # kRUB
     credit_limit: np.ndarray = per_firm()  # kRUB
@@ -151,7 +150,6 @@ class World:
     trust: np.ndarray = per_edge()  # the buyer's trust in the seller, 0..1
     edge_alive: np.ndarray = per_edge(bool)
     failed_draw: np.ndarray = per_edge()  # this week's uniform draw per edge (sharing stream)
-    edge_coord_rate: np.ndarray = per_edge()  # coordination cost per unit this week
 
     # --- the market and the district
     market_noise: np.ndarray = per_run()  # log-AR(1) state of sector demand
@@ -176,6 +174,8 @@ class World:
     trade_stage: np.ndarray = per_trade(np.int64)
     trade_units: np.ndarray = per_trade()  # delivered
     trade_failed: np.ndarray = per_trade()  # agreed, not delivered
+    trade_price: np.ndarray = per_trade()  # kRUB per unit: the seller's variable cost plus markup
+    trade_coord_rate: np.ndarray = per_trade()  # coordination cost per unit, kRUB
     produced: np.ndarray = per_firm()
     received: np.ndarray = per_firm_stage()  # partner work used
     sold: np.ndarray = per_firm_stage()  # work done for partners
@@ -245,7 +245,10 @@ class World:
         return np.ascontiguousarray(v.transpose(0, 2, 1)) if v.ndim == 3 else v
 
     def of_run(self, x: np.ndarray) -> np.ndarray:
-        """A per-run value spread over the firm rows: (B, ...) -> (B * n_slots, ...)."""
+        """A per-run value spread over the firm rows: (B,) -> (B * n_slots,); (B, S) -> a stage-major
+        (B * n_slots, S) array, the layout of the World's (firms, stages) arrays (``rows.py``)."""
+        if x.ndim == 2:
+            return np.repeat(x.T, self.n_slots, axis=1).T
         return np.repeat(x, self.n_slots, axis=0)
 
 
