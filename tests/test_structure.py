@@ -73,6 +73,25 @@ def test_stage_axis_reductions_equal_numpy_bit_for_bit():
         assert (a > 0).all()
 
 
+@pytest.mark.parametrize("stages", [2, 5, 8, 12, 20])
+@pytest.mark.parametrize("rows", [3, 1500, 40_000])
+def test_stage_reductions_fold_left_to_right_in_either_layout(rows, stages):
+    """rows.py folds the stage columns left to right, in one NumPy call for a stage-major array:
+    the numbers must be those of adding the columns one after the other, in either layout."""
+    from functools import reduce
+
+    from model.sim.rows import row_dot, row_min, row_prod, row_sum
+
+    rng = np.random.default_rng(rows * stages)
+    a = rng.standard_normal((rows, stages)) * 10.0 ** rng.uniform(-8, 8, (rows, stages))
+    v = rng.lognormal(size=stages)
+    for x in (a, np.asfortranarray(a)):
+        assert np.array_equal(row_sum(x), reduce(np.add, list(a.T)))
+        assert np.array_equal(row_prod(x), reduce(np.multiply, list(a.T)))
+        assert np.array_equal(row_min(x), reduce(np.minimum, list(a.T)))
+        assert np.array_equal(row_dot(x, v), reduce(np.add, list((a * v).T)))
+
+
 def test_memory_estimate_grows_with_size_and_refuses_what_cannot_fit():
     from model.experiments.budget import check_fits, estimate
     from model.scenario_io import ScenarioError, load_experiment

@@ -22,7 +22,7 @@ def account_phase(w: World) -> None:
     p = w.scenario
     act = w.active
     n = w.n_firms
-    buyers, sellers = w.buyer.take(w.trade_edge), w.seller.take(w.trade_edge)
+    buyers, sellers = w.trade_buyer, w.trade_seller
     pay = w.trade_units * w.trade_price
     coord = (w.trade_units + w.trade_failed) * w.trade_coord_rate
     transport = w.trade_units * p.sharing.transport_cost

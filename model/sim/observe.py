@@ -8,7 +8,7 @@ import numpy as np
 from . import membership
 from .metrics import BASE_METRICS, FORMATION_METRICS, PROGRAMME_METRICS
 from .params import WEEKS_PER_YEAR
-from .rows import ratio, row_sum, segment_sums
+from .rows import ratio, row_sum, segment_counts, segment_sums
 from .world import World
 
 
@@ -27,7 +27,7 @@ def gini_runs(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     rank = np.arange(1, values.shape[1] + 1)[None, :]
     inside = rank <= n[:, None]
     x = np.where(inside, x, 0.0)
-    coef = np.where(inside, 2.0 * rank - n[:, None] - 1, 0.0)
+    coef = 2.0 * rank - n[:, None] - 1  # positive beyond n, where x is 0: adds 0.0
     total = x.sum(axis=1)
     return _ratio((coef * x).sum(axis=1), n * np.where(total > 0, total, 0.0))
 
@@ -37,18 +37,11 @@ def gini(values: np.ndarray) -> float:
     return float(gini_runs(values[None, :], np.ones((1, values.size), dtype=bool))[0])
 
 
-def _group_rows(w: World, mask: np.ndarray, start: np.ndarray) -> list[np.ndarray]:
-    """The per-firm rows one group's figures are totals of: active firms, their profit and assets,
-    starting firms and surviving starting firms (``_group`` reads their totals)."""
+def _group_rows(w: World, mask: np.ndarray, start: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The per-firm rows one group's figures are totals of: counts of active firms, starting firms
+    and surviving starting firms; the active firms' profit and assets."""
     act = w.active & mask
-    zero = 0.0
-    return [
-        act,
-        np.where(act, w.flows["profit"], zero),
-        np.where(act, w.fixed_assets, zero),
-        start & mask,
-        start & act,
-    ]
+    return [act, start & mask, start & act], [np.where(act, w.flows["profit"], 0.0), np.where(act, w.fixed_assets, 0.0)]
 
 
 def _outside_cost(fl: dict[str, np.ndarray]) -> np.ndarray:
@@ -70,12 +63,39 @@ def _outside_cost(fl: dict[str, np.ndarray]) -> np.ndarray:
     return cost
 
 
+def _run_totals(
+    w: World,
+    counted: dict[str, np.ndarray],
+    rows: dict[str, np.ndarray],
+    groups: list[tuple[list[np.ndarray], list[np.ndarray]]],
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Per-run totals: of ``counted`` and ``rows`` by name; of the groups' counts (active firms,
+    starting firms, surviving starting firms) as a (3, groups, B) array, and of their profit and
+    assets as a (2, groups, B) array."""
+    b, n = w.n_runs, w.n_slots
+    masks = [*counted.values(), *(r for g, _ in groups for r in g)]
+    if b == 1:  # a count per mask is faster than stacking them
+        counts = np.array([[np.count_nonzero(m)] for m in masks], dtype=float)
+    else:
+        counts = np.count_nonzero(np.stack(masks).reshape(len(masks), b, n), axis=2).astype(float)  # (rows, B)
+    floats = [*rows.values(), *(r for _, g in groups for r in g)]
+    sums = np.stack(floats).reshape(len(floats), b, n).sum(axis=2)  # (rows, B)
+    tot = dict(zip(rows, sums, strict=False)) | dict(zip(counted, counts, strict=False))
+    g = len(groups)
+    return (
+        tot,
+        counts[len(counted) :].reshape(g, 3, b).transpose(1, 0, 2),
+        sums[len(rows) :].reshape(g, 2, b).transpose(1, 0, 2),
+    )
+
+
 def observe(w: World) -> np.ndarray:
     """This week's metrics of every run, (B, metrics), in the order of ``metrics.metric_list``.
     Reads the World, changes nothing.
 
     Every per-run total over firms is a row of one stacked (rows, B, slots) sum: NumPy adds each
-    row as it adds the run's own array alone, and one call replaces forty."""
+    row as it adds the run's own array alone, and one call replaces forty. Counts of firms are
+    counted as integers (the same numbers as adding ones and zeros, which are exact)."""
     p = w.scenario
     act = w.active
     fl = w.flows
@@ -87,9 +107,13 @@ def observe(w: World) -> np.ndarray:
     employment = w.employees * (row_sum(w.capacity) / s) / (row_sum(w.capacity0) / s)
     start = w.starting
     members = act & w.member
-    rows = {
+    counted = {
         "firms": act,
         "members": members,
+        "entrants_active": w.born & w.active & ~start,
+        "entrants": w.born & ~start,
+    }
+    rows = {
         "profit": fl["profit"],
         "fixed_assets": np.where(act, w.fixed_assets, 0.0),
         "output": w.output,
@@ -105,8 +129,6 @@ def observe(w: World) -> np.ndarray:
         "lead": lead * w.produced,
         "coordination": fl["coordination"],
         "employment": np.where(act, employment, 0.0),
-        "entrants_active": w.born & w.active & ~start,
-        "entrants": w.born & ~start,
     }
     if p.programme.instruments:
         rows["subsidy"] = fl["subsidy"]
@@ -117,20 +139,16 @@ def observe(w: World) -> np.ndarray:
         _group_rows(w, w.smaller, start),
         _group_rows(w, start & ~w.smaller, start),
     ]
-    stacked = [*rows.values(), *(r for g in groups for r in g)]
-    sums = np.stack(stacked).reshape(len(stacked), w.n_runs, w.n_slots).sum(axis=2)  # (rows, B)
-    tot = dict(zip(rows, sums, strict=False))
-    # the four groups (members, non-members, smaller, larger half) at once: active firms, profit,
-    # assets, starting firms, surviving starting firms
-    k, g_profit, g_assets, started, survivors = sums[len(rows) :].reshape(4, 5, w.n_runs).transpose(1, 0, 2)
+    tot, (k, started, survivors), (g_profit, g_assets) = _run_totals(w, counted, rows, groups)
     cap = np.where(act[:, None], w.capacity, 0.0)
     used = np.where(act[:, None], w.own_use + w.sold, 0.0)
     cap_stage, used_stage = w.run_sum(cap), w.run_sum(used)  # (B, S)
     live = w.edge_alive
     # sums over each run's edges; a dead edge adds 0.0, which leaves a sum as it is
-    links = segment_sums(live.astype(float), w.edge_count)  # edges are grouped by run
+    links = segment_counts(live, w.edge_count).astype(float)  # edges are grouped by run
     trust_sum = segment_sums(w.trust * live, w.edge_count)
-    per_run_trades = np.bincount(w.trade_run, minlength=w.n_runs)  # trades follow their edges' order
+    # trades follow their edges' order, so they are grouped by run too
+    per_run_trades = np.diff(np.searchsorted(w.trade_run, np.arange(w.n_runs + 1)))
     trade = lambda x: segment_sums(x, per_run_trades)  # noqa: E731 - per-run sums over trades
     profit, sales, output, produced, cost = tot["profit"], tot["sales"], tot["output"], tot["produced"], tot["cost"]
     # every ratio of the week in one division (NaN where the denominator is not positive)

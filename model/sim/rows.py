@@ -8,9 +8,10 @@ capacity``: 12 us against 6; ``capacity * mask[:, None]``: 22 against 8; ``min(a
 against 4). The values are the same in either layout; only a flat index depends on it, so flat
 firm-stage indices are ``stage * firms + firm`` (``flat``, ``unflat``).
 
-NumPy reduces a short last axis row by row; combining the stage columns with elementwise ufuncs
-is 5-10 times faster. Sums and products add left to right: the same numbers as NumPy for fewer
-than 8 stages; from 8 on NumPy adds pairwise, so the last bits can differ.
+The stage reductions (``row_sum`` and the like) fold the stage columns left to right: NumPy's own
+reduction along axis 1 of a stage-major array does exactly that, in one call (1,500 x 5: 4 us);
+any other layout is folded column by column, which gives the same numbers. (NumPy's reduction of a
+C-order array adds a contiguous axis of 8 or more pairwise, so its last bits can differ.)
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def unflat(v: np.ndarray, s: int) -> np.ndarray:
 def _columns(ufunc: np.ufunc, a: np.ndarray) -> np.ndarray:
     if a.shape[1] == 1:
         return a[:, 0].copy()
+    if a.flags.f_contiguous:  # NumPy folds a stage-major array's columns left to right, in one call
+        return ufunc.reduce(a, axis=1)
     return reduce(ufunc, a.T)
 
 
@@ -78,12 +81,26 @@ def ratio(num: np.ndarray, den: np.ndarray, default: float = 0.0) -> np.ndarray:
     """``num / den`` where ``den > 0``, else ``default``, for finite ``num``.
 
     The same numbers as ``np.divide(num, den, out=full(default), where=den > 0)`` without its
-    masked loop or np.where's branches, which are slow when firms with and without a value are
-    interleaved (75,000 values: 720 us masked, about 120 us here).
+    masked loop, which is slow when firms with and without a value are interleaved: dividing by
+    ``inf`` where ``den`` is not positive gives 0 there (1,500 x 5: 18 us, against 32 us for the
+    arithmetic form this replaced and several times that masked).
     """
     pos = den > 0
-    out = num * pos / (den * pos + ~pos)  # the denominator is den where positive, else 1
-    return out + default * ~pos if default else out
+    out = num / np.where(pos, den, np.inf)
+    return np.where(pos, out, default) if default else out
+
+
+def segment_counts(mask: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """How many of each run of consecutive booleans of ``mask`` are true (``counts`` as in
+    ``segment_sums``), as integers."""
+    if counts.size == 1:
+        return np.array([np.count_nonzero(mask)])
+    out = np.zeros(counts.size, dtype=np.int64)
+    filled = counts > 0
+    if mask.size:
+        starts = np.cumsum(counts) - counts
+        out[filled] = np.add.reduceat(mask, starts[filled], dtype=np.int64)
+    return out
 
 
 def segment_sums(x: np.ndarray, counts: np.ndarray) -> np.ndarray:

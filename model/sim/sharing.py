@@ -17,10 +17,11 @@ def share_phase(w: World) -> None:
     n_edges = w.buyer.size
     s = w.n_stages
     w.failed_draw = failure_draws(w)
-    in_district = (w.member & w.active)[:, None]
-    orders = w.orders[:, None]
-    w.need = np.maximum(orders - w.capacity, 0.0) * in_district
-    w.idle = np.maximum(w.capacity - orders, 0.0) * in_district
+    # members' shortfall and spare capacity per stage: taking a non-member's orders as -inf (for
+    # the shortfall) and +inf (for the spare) gives 0.0 in both, as masking the results would
+    in_district = w.member & w.active
+    w.need = np.maximum(np.where(in_district, w.orders, -np.inf)[:, None] - w.capacity, 0.0)
+    w.idle = np.maximum(w.capacity - np.where(in_district, w.orders, np.inf)[:, None], 0.0)
     centre = bool(p.programme.instruments) and programme.has_centre(w)
     short = w.need > 0
     if not (w.mech.sharing and n_edges):
@@ -35,8 +36,8 @@ def share_phase(w: World) -> None:
     # cover only links that can trade (not all E x S), in ascending (edge, stage) order.
     # Stages are packed as bits of one integer per firm (at most 20 stages), so the per-edge test
     # is one integer AND.
-    bit = np.left_shift(1, np.arange(s, dtype=np.int64))
-    both = (short @ bit).take(w.buyer) & ((w.idle > 0) @ bit).take(w.seller)
+    bit, short_bits = stage_bits(short)
+    both = short_bits.take(w.buyer) & stage_bits(w.idle > 0)[1].take(w.seller)
     live = np.flatnonzero((both != 0) & w.edge_alive)
     # each live edge's stages, in ascending (edge, stage) order: the stages' bits are tested along
     # the edges (a (S, L) array, fast) and read back edge by edge (nonzero is fastest on bools)
@@ -58,12 +59,13 @@ def share_phase(w: World) -> None:
     gain = deliver * (own - price - p.sharing.transport_cost) - coord
     trust_e = w.trust.take(edge)
     ok = np.flatnonzero((gain > 0) & (trust_e > 0))
-    edge, stage, v = edge.take(ok), stage.take(ok), v.take(ok)
+    edge, stage, b, v = edge.take(ok), stage.take(ok), b.take(ok), v.take(ok)
     bfs, vfs = bfs.take(ok), vfs.take(ok)
     units = network.clear_pairs(need, idle, bfs, vfs, weight=trust_e.take(ok), rounds=p.sharing.rounds)
     fail_prob = p.sharing.failure_prob + p.trust.opportunism * w.opportunist.take(v)
     failed = w.failed_draw.take(edge) < fail_prob
     w.trade_edge, w.trade_stage, w.trade_run = edge, stage, w.edge_run.take(edge)
+    w.trade_buyer, w.trade_seller = b, v
     w.trade_units = np.where(failed, 0.0, units)
     w.trade_failed = np.where(failed, units, 0.0)
     w.trade_price, w.trade_coord_rate = price.take(ok), coord.take(ok)
@@ -71,11 +73,24 @@ def share_phase(w: World) -> None:
         _use_centres(w, bfs, units, value)
 
 
+def stage_bits(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each stage's bit and, per firm, its stages where ``mask`` (firms, S) holds, as the bits of
+    one unsigned integer (of 8 bits up to 8 stages, else 16 or 32), built one stage column at a time."""
+    s = mask.shape[1]
+    dtype = np.uint8 if s <= 8 else np.uint16 if s <= 16 else np.uint32
+    code = mask[:, 0].astype(dtype)
+    for k in range(1, s):
+        code |= mask[:, k].astype(dtype) << k
+    return np.left_shift(1, np.arange(s)).astype(dtype), code
+
+
 def _no_trades(w: World) -> None:
     """No trade this week: every per-trade array empty."""
     w.trade_edge = np.empty(0, dtype=np.int64)
     w.trade_run = np.empty(0, dtype=np.int64)
     w.trade_stage = np.empty(0, dtype=np.int64)
+    w.trade_buyer = np.empty(0, dtype=np.int64)
+    w.trade_seller = np.empty(0, dtype=np.int64)
     w.trade_units = np.empty(0)
     w.trade_failed = np.empty(0)
     w.trade_price = np.empty(0)
@@ -86,6 +101,8 @@ def failure_draws(w: World) -> np.ndarray:
     """This week's uniform draw per edge: each run draws one per edge of its own, from its own stream."""
     if not w.buyer.size:
         return np.empty(0)
+    if w.n_runs == 1:
+        return w.rng_sharing[0].random(w.buyer.size)
     return np.concatenate([w.rng_sharing[r].random(k) for r, k in enumerate(w.edge_count.tolist()) if k])
 
 
@@ -125,7 +142,7 @@ def dense(w: World, values: np.ndarray) -> np.ndarray:
 def trade_firm_stage(w: World) -> tuple[np.ndarray, np.ndarray]:
     """Flat firm-stage index (``rows.flat``) of each trade's buyer and seller."""
     base = w.trade_stage * w.n_firms
-    return base + w.buyer.take(w.trade_edge), base + w.seller.take(w.trade_edge)
+    return base + w.trade_buyer, base + w.trade_seller
 
 
 def value_of_serving_now(w: World) -> np.ndarray:

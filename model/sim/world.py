@@ -172,6 +172,8 @@ class World:
     trade_edge: np.ndarray = per_trade(np.int64)  # trades: one row per (edge, stage) that traded
     trade_run: np.ndarray = per_trade(np.int64)  # the run of each trade
     trade_stage: np.ndarray = per_trade(np.int64)
+    trade_buyer: np.ndarray = per_trade(np.int64)  # the firm rows of each trade's buyer and seller
+    trade_seller: np.ndarray = per_trade(np.int64)
     trade_units: np.ndarray = per_trade()  # delivered
     trade_failed: np.ndarray = per_trade()  # agreed, not delivered
     trade_price: np.ndarray = per_trade()  # kRUB per unit: the seller's variable cost plus markup
