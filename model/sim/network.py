@@ -82,12 +82,13 @@ def clear_pairs(
     got = np.zeros(bidx.size)
     if bidx.size == 0:
         return got
-    for _ in range(rounds):
+    for r in range(rounds):
         idle_s = rest_idle.take(sidx)
         w = weight * idle_s
-        w_total = np.bincount(bidx, w, minlength=size).take(bidx)
-        has = w_total > 0  # w >= 0, so w_total is 0 only where every w of that buyer is 0
-        req = rest_need.take(bidx) * (w / (w_total + ~has))
+        # w >= 0, so a buyer's total is 0 only where each of its w is 0: w / max(total, the least
+        # positive double) is then 0 / tiny = 0, and elsewhere exactly w / total
+        w_total = np.maximum(np.bincount(bidx, w, minlength=size).take(bidx), _TINY)
+        req = rest_need.take(bidx) * (w / w_total)
         asked = np.bincount(sidx, req, minlength=size).take(sidx)
         # req >= 0, so asked is 0 only where req is 0: the fill there does not matter
         fill = np.minimum(1.0, idle_s / (asked + (asked <= 0)))
@@ -95,6 +96,7 @@ def clear_pairs(
         if not g.any():
             break
         got += g
-        rest_need = np.maximum(rest_need - np.bincount(bidx, g, minlength=size), 0.0)
-        rest_idle = np.maximum(rest_idle - np.bincount(sidx, g, minlength=size), 0.0)
+        if r + 1 < rounds:  # what is left goes round again
+            rest_need = np.maximum(rest_need - np.bincount(bidx, g, minlength=size), 0.0)
+            rest_idle = np.maximum(rest_idle - np.bincount(sidx, g, minlength=size), 0.0)
     return got
